@@ -1,0 +1,80 @@
+/**
+ * Reductions over axes: `sum`, `mean`, `max`, each with `keepDims`.
+ *
+ * The kernels always return the keepDims layout (reduced axes of size 1); without
+ * `keepDims` the op drops those axes, which is a free reshape of a contiguous buffer.
+ * The VJPs broadcast the gradient back over the reduced axes.
+ *
+ * @module
+ */
+import { getBackend } from '../backend/index.js';
+import { defineOp } from '../registry.js';
+import { Tensor } from '../tensor.js';
+import { div, mul } from './elementwise.js';
+import { normalizeAxes } from './shape-utils.js';
+import { expandTo } from './unbroadcast.js';
+
+/** Attributes of a reduction. */
+interface ReduceAttrs {
+  axes: number[];
+  keepDims: boolean;
+}
+
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function finalShape(shape: readonly number[], { axes, keepDims }: ReduceAttrs): number[] {
+  return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
+}
+
+/** The gradient `g` of a reduced tensor, reshaped to keepDims form and broadcast to `shape`. */
+function spread(g: Tensor, shape: readonly number[], axes: readonly number[]): Tensor {
+  return expandTo(new Tensor(g.data, keptShape(shape, axes)), shape);
+}
+
+const sumOp = defineOp<ReduceAttrs>({
+  name: 'sum',
+  forward: ([x], attrs) => new Tensor(getBackend().reduce('sum', x.data, x.shape, attrs.axes), finalShape(x.shape, attrs)),
+  vjp: [({ g, inputs, attrs }) => spread(g, inputs[0].shape, attrs.axes)],
+});
+
+const maxOp = defineOp<ReduceAttrs>({
+  name: 'max',
+  forward: ([x], attrs) => new Tensor(getBackend().reduce('max', x.data, x.shape, attrs.axes), finalShape(x.shape, attrs)),
+  vjp: [
+    // The gradient is shared equally among the elements that attain the maximum.
+    ({ g, inputs, out, attrs }) => {
+      const x = inputs[0];
+      const kept = keptShape(x.shape, attrs.axes);
+      const backend = getBackend();
+      const mask = new Tensor(backend.binary('eq', x.data, x.shape, out.data, kept, x.shape), x.shape);
+      const count = new Tensor(backend.reduce('sum', mask.data, x.shape, attrs.axes), kept);
+      return mul(mask, div(spread(g, x.shape, attrs.axes), count));
+    },
+  ],
+});
+
+/**
+ * Sum over `axes` (all axes when omitted).
+ *
+ * @example
+ * sum(fromArray([[1, 2], [3, 4]]), 1); // [3, 7]
+ */
+export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  return sumOp([x], { axes: normalizeAxes(axes, x.ndim, 'sum'), keepDims });
+}
+
+/** Mean over `axes` (all axes when omitted). */
+export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const norm = normalizeAxes(axes, x.ndim, 'mean');
+  let count = 1;
+  for (const a of norm) count *= x.shape[a];
+  return mul(sumOp([x], { axes: norm, keepDims }), 1 / count);
+}
+
+/** Maximum over `axes` (all axes when omitted); ties share the gradient equally. */
+export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor of shape [${x.shape.join(',')}]`);
+  return maxOp([x], { axes: normalizeAxes(axes, x.ndim, 'max'), keepDims });
+}

@@ -1,0 +1,229 @@
+/**
+ * Movement ops: `reshape`, `permute`/`transpose`, `slice`, `concat`, `pad`.
+ *
+ * `permute` and `slice` are zero-copy: they return a new strided view over the same
+ * buffer (the `ndarray` view does the index arithmetic). `reshape` is free on a
+ * contiguous tensor and copies otherwise. Each VJP is the inverse movement: permute
+ * back, slice ↔ pad, concat ↔ slice.
+ *
+ * @module
+ */
+import type { Data } from '../backend/backend.js';
+import { defineOp } from '../registry.js';
+import { allocate, fmtShape, sizeOf, Tensor } from '../tensor.js';
+import { normalizeAxes } from './shape-utils.js';
+
+const reshapeOp = defineOp<{ shape: number[] }>({
+  name: 'reshape',
+  forward: ([x], { shape }) => new Tensor(x.data, shape),
+  vjp: [({ g, inputs }) => new Tensor(g.data, inputs[0].shape)],
+});
+
+/**
+ * The same values with a new shape; one size may be `-1` and is inferred.
+ *
+ * @throws naming both shapes when the sizes differ.
+ */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const resolved = shape.slice();
+  const unknown = resolved.indexOf(-1);
+  if (unknown !== resolved.lastIndexOf(-1)) throw new Error(`reshape: only one size may be -1, got ${fmtShape(shape)}`);
+  if (unknown >= 0) {
+    const known = sizeOf(resolved.filter((_, i) => i !== unknown));
+    if (known === 0 || x.size % known !== 0) throw new Error(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} values) to ${fmtShape(shape)}`);
+    resolved[unknown] = x.size / known;
+  }
+  if (sizeOf(resolved) !== x.size || resolved.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} values) to ${fmtShape(shape)} (${sizeOf(resolved)} values)`);
+  }
+  return reshapeOp([x], { shape: resolved });
+}
+
+/** Collapse all axes from `startAxis` on into one: `[N, C, H, W] → [N, C·H·W]`. */
+export function flatten(x: Tensor, startAxis = 1): Tensor {
+  const shape = x.shape;
+  return reshape(x, [...shape.slice(0, startAxis), sizeOf(shape.slice(startAxis))]);
+}
+
+const permuteOp = defineOp<{ axes: number[] }>({
+  name: 'permute',
+  forward: ([x], { axes }) => {
+    const v = x.view.transpose(...axes);
+    return new Tensor(v.data, v.shape, v.stride, v.offset);
+  },
+  vjp: [
+    ({ g, attrs }) => {
+      const inverse = new Array<number>(attrs.axes.length);
+      attrs.axes.forEach((a, i) => (inverse[a] = i));
+      const v = g.view.transpose(...inverse);
+      return new Tensor(v.data, v.shape, v.stride, v.offset);
+    },
+  ],
+});
+
+/**
+ * Reorder axes (a zero-copy view): output axis `i` is input axis `axes[i]`.
+ *
+ * @example
+ * permute(x, [0, 2, 3, 1]); // NCHW → NHWC
+ */
+export function permute(x: Tensor, axes: readonly number[]): Tensor {
+  if (axes.length !== x.ndim) throw new Error(`permute: ${axes.length} axes given for a tensor of shape ${fmtShape(x.shape)}`);
+  const norm = axes.map((a) => (a < 0 ? a + x.ndim : a));
+  const sorted = [...norm].sort((a, b) => a - b);
+  if (sorted.some((a, i) => a !== i)) throw new Error(`permute: [${axes.join(',')}] is not a permutation of the axes of ${fmtShape(x.shape)}`);
+  return permuteOp([x], { axes: norm });
+}
+
+/** Swap two axes (default: the last two), as a zero-copy view. */
+export function transpose(x: Tensor, axisA = -2, axisB = -1): Tensor {
+  if (x.ndim < 2) throw new Error(`transpose: needs at least 2 axes, got shape ${fmtShape(x.shape)}`);
+  const [a, b] = [axisA, axisB].map((ax) => normalizeAxes(ax, x.ndim, 'transpose')[0]);
+  const axes = Array.from({ length: x.ndim }, (_, i) => i);
+  axes[a] = b;
+  axes[b] = a;
+  return permuteOp([x], { axes });
+}
+
+/** A per-axis range `[start, end)`; `null` takes the whole axis. */
+export type SliceRange = readonly [number, number] | null;
+
+const sliceOp = defineOp<{ starts: number[]; ends: number[] }>({
+  name: 'slice',
+  forward: ([x], { starts, ends }) => {
+    const v = x.view.hi(...ends).lo(...starts);
+    return new Tensor(v.data, v.shape, v.stride, v.offset);
+  },
+  vjp: [({ g, inputs, attrs }) => padRegion(g, inputs[0].shape, attrs.starts, 0)],
+});
+
+/**
+ * The sub-tensor `x[start0:end0, start1:end1, ...]` as a zero-copy view; axes without
+ * a range (or with `null`) are kept whole. Negative bounds count from the end.
+ */
+export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
+  const shape = x.shape;
+  if (ranges.length > shape.length) throw new Error(`slice: ${ranges.length} ranges for a tensor of shape ${fmtShape(shape)}`);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  shape.forEach((d, i) => {
+    const r = ranges[i] ?? null;
+    let [s, e] = r === null ? [0, d] : r;
+    if (s < 0) s += d;
+    if (e < 0) e += d;
+    if (!Number.isInteger(s) || !Number.isInteger(e) || s < 0 || e > d || s > e) {
+      throw new Error(`slice: range [${r?.join(', ')}) is outside axis ${i} of size ${d} (shape ${fmtShape(shape)})`);
+    }
+    starts.push(s);
+    ends.push(e);
+  });
+  return sliceOp([x], { starts, ends });
+}
+
+const concatOp = defineOp<{ axis: number }>({
+  name: 'concat',
+  forward: (xs, { axis }) => {
+    const shape = xs[0].shape;
+    shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
+    const out = allocate(xs[0].dtype, sizeOf(shape));
+    const start = new Array<number>(shape.length).fill(0);
+    for (const x of xs) {
+      writeRegion(out, shape, start, x.data, x.shape);
+      start[axis] += x.shape[axis];
+    }
+    return new Tensor(out, shape);
+  },
+  // Variadic: one VJP for every input, the slice of the gradient that input filled.
+  vjp: ({ g, inputs, attrs, index }) => {
+    let start = 0;
+    for (let i = 0; i < index; i++) start += inputs[i].shape[attrs.axis];
+    const end = start + inputs[index].shape[attrs.axis];
+    return slice(g, g.shape.map((_, i) => (i === attrs.axis ? [start, end] : null)));
+  },
+});
+
+/**
+ * Join tensors along `axis`; all other sizes must agree.
+ *
+ * @example
+ * concat([a, b], 1); // [2,3] and [2,4] → [2,7]
+ */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+  const ax = normalizeAxes(axis, xs[0].ndim, 'concat')[0];
+  const ref = xs[0].shape;
+  for (const x of xs) {
+    const s = x.shape;
+    if (s.length !== ref.length || s.some((d, i) => i !== ax && d !== ref[i])) {
+      throw new Error(`concat: shapes ${fmtShape(ref)} and ${fmtShape(s)} differ outside axis ${ax}`);
+    }
+    if (x.dtype !== xs[0].dtype) throw new Error(`concat: dtypes ${xs[0].dtype} and ${x.dtype} differ`);
+  }
+  return concatOp([...xs], { axis: ax });
+}
+
+const padOp = defineOp<{ before: number[]; after: number[]; value: number }>({
+  name: 'pad',
+  forward: ([x], { before, after, value }) => {
+    const shape = x.shape.map((d, i) => d + before[i] + after[i]);
+    return padRegion(x, shape, before, value);
+  },
+  vjp: [
+    ({ g, inputs, attrs }) => {
+      const ranges: SliceRange[] = inputs[0].shape.map((d, i) => [attrs.before[i], attrs.before[i] + d]);
+      return slice(g, ranges);
+    },
+  ],
+});
+
+/**
+ * Pad with a constant: `pads[i] = [before, after]` for axis `i` (missing axes unpadded).
+ *
+ * @example
+ * pad(x, [[0, 0], [0, 0], [1, 1], [1, 1]]); // one pixel of zeros around NCHW images
+ */
+export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
+  if (pads.length > x.ndim) throw new Error(`pad: ${pads.length} pad pairs for a tensor of shape ${fmtShape(x.shape)}`);
+  const before = x.shape.map((_, i) => pads[i]?.[0] ?? 0);
+  const after = x.shape.map((_, i) => pads[i]?.[1] ?? 0);
+  if ([...before, ...after].some((p) => !Number.isInteger(p) || p < 0)) {
+    throw new Error(`pad: pads must be non-negative integers, got ${JSON.stringify(pads)}`);
+  }
+  return padOp([x], { before, after, value });
+}
+
+/** A tensor of `shape` filled with `value`, with `x` written at `starts`. */
+function padRegion(x: Tensor, shape: readonly number[], starts: readonly number[], value: number): Tensor {
+  const out = allocate(x.dtype, sizeOf(shape));
+  if (value !== 0) out.fill(value);
+  writeRegion(out, shape, starts, x.data, x.shape);
+  return new Tensor(out, shape);
+}
+
+/** Copy contiguous `src` (of `srcShape`) into contiguous `dst` (of `dstShape`) at `starts`. */
+function writeRegion(dst: Data, dstShape: readonly number[], starts: readonly number[], src: Data, srcShape: readonly number[]): void {
+  const nd = dstShape.length;
+  if (sizeOf(srcShape) === 0) return;
+  if (nd === 0) {
+    dst[0] = src[0];
+    return;
+  }
+  const dstStrides = new Array<number>(nd);
+  let s = 1;
+  for (let i = nd - 1; i >= 0; i--) {
+    dstStrides[i] = s;
+    s *= dstShape[i];
+  }
+  const inner = srcShape[nd - 1];
+  const rows = src.length / inner;
+  const index = new Array<number>(nd - 1).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let base = starts[nd - 1];
+    for (let i = 0; i < nd - 1; i++) base += (index[i] + starts[i]) * dstStrides[i];
+    dst.set(src.subarray(r * inner, r * inner + inner), base);
+    for (let i = nd - 2; i >= 0; i--) {
+      if (++index[i] < srcShape[i]) break;
+      index[i] = 0;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Weight decay as a transform: add `λ·w` to the incoming updates.
+ *
+ * @module
+ */
+import { Tensor } from '../core/index.js';
+import { allocateLike, checkGradients, type GradientTransform, type Params } from './transform.js';
+
+/** Options of {@link addWeightDecay}. */
+export interface WeightDecayOptions {
+  /** Which parameters are decayed (default: all). Those left out pass through unchanged. */
+  mask?: (name: string) => boolean;
+}
+
+/**
+ * `u' = u + λ·w` for each parameter `w` the mask selects.
+ *
+ * Placed before momentum (on the gradient `g`), this is L2 regularization of the loss
+ * `λ/2·‖w‖²`; placed after a normalizing transform such as Adam it is decoupled weight
+ * decay (AdamW). With `λ = 0` the updates pass through as the same tensors.
+ *
+ * @param weightDecay `λ ≥ 0`
+ * @example
+ * // no decay on biases or norm parameters:
+ * addWeightDecay(5e-4, { mask: (name) => name.endsWith('.weight') });
+ * @throws when `λ` is negative or not finite.
+ */
+export function addWeightDecay(weightDecay: number, options: WeightDecayOptions = {}): GradientTransform<undefined> {
+  if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
+    throw new Error(`addWeightDecay: weight decay must be a finite number >= 0, got ${weightDecay}`);
+  }
+  const { mask } = options;
+  return {
+    init: () => undefined,
+    update(grads: Params, state: undefined, params: Params) {
+      checkGradients('addWeightDecay', grads, params);
+      if (weightDecay === 0) return { updates: grads, state };
+      const updates: Params = new Map();
+      for (const [name, g] of grads) {
+        if (mask !== undefined && !mask(name)) {
+          updates.set(name, g);
+          continue;
+        }
+        const gd = g.data;
+        const wd = params.get(name)!.data;
+        const out = allocateLike(g);
+        for (let i = 0; i < out.length; i++) out[i] = gd[i] + weightDecay * wd[i];
+        updates.set(name, new Tensor(out, g.shape));
+      }
+      return { updates, state };
+    },
+  };
+}
