@@ -343,42 +343,49 @@ function packPanels(src: Data, off: number, lineStride: number, kStride: number,
 }
 
 /**
- * The micro-kernel: a 4×4 block of C from an A panel at `ai` and a B panel at `bi`
- * (both in `P`). The sixteen sums live in local variables (registers or, at worst,
- * stack slots), and each of the eight values loaded per step of k is used four times.
- * One index walks both panels (`bi - ai` is constant) and `| 0` keeps index arithmetic
- * in int32, which spares V8 its overflow checks. `rows`/`cols` < 4 only at the bottom
- * and right edges of C.
+ * The micro-kernel, swept along a row panel: every 4×4 block of C in the four rows
+ * that the A panel at `ai` covers, one block per B panel (`nb` columns of panels from
+ * `bBase`, each `4k` long, all in `P`). For each block the sixteen sums live in local
+ * variables (registers or, at worst, stack slots), and each of the eight values loaded
+ * per step of k is used four times. One index walks both panels (`bi - ai` is constant)
+ * and `| 0` keeps index arithmetic in int32, which spares V8 its overflow checks. The
+ * sweep over blocks is inside the function, not a call per block, so small k does not
+ * pay a call per 4×4 result. `rows` < 4 only on the bottom panel of C, and the last
+ * block of a row can have fewer than four columns.
  */
-function microTile(P: Float64Array, ai: number, bi: number, k: number, C: Data, ci: number, ldc: number, rows: number, cols: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  const d = bi - ai;
+function panelRow(P: Float64Array, ai: number, bBase: number, nb: number, k: number, C: Data, ci: number, ldc: number, rows: number): void {
   const end = ai + 4 * k;
-  for (let p = ai; p < end; p = (p + 4) | 0) {
-    const q = (p + d) | 0;
-    const a0 = P[p], a1 = P[(p + 1) | 0], a2 = P[(p + 2) | 0], a3 = P[(p + 3) | 0];
-    const b0 = P[q], b1 = P[(q + 1) | 0], b2 = P[(q + 2) | 0], b3 = P[(q + 3) | 0];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  for (let j = 0; j < nb; j += 4, ci += 4) {
+    let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+    let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+    let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+    let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+    const d = bBase + j * k - ai;
+    for (let p = ai; p < end; p = (p + 4) | 0) {
+      const q = (p + d) | 0;
+      const a0 = P[p], a1 = P[(p + 1) | 0], a2 = P[(p + 2) | 0], a3 = P[(p + 3) | 0];
+      const b0 = P[q], b1 = P[(q + 1) | 0], b2 = P[(q + 2) | 0], b3 = P[(q + 3) | 0];
+      c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+      c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+      c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+      c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    }
+    const cols = Math.min(4, nb - j);
+    if (rows === 4 && cols === 4) {
+      let o = ci;
+      C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03; o += ldc;
+      C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13; o += ldc;
+      C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23; o += ldc;
+      C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+    } else {
+      const t = edgeTile;
+      t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+      t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+      t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+      t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) C[ci + r * ldc + c] = t[4 * r + c];
+    }
   }
-  if (rows === 4 && cols === 4) {
-    C[ci] = c00; C[ci + 1] = c01; C[ci + 2] = c02; C[ci + 3] = c03; ci += ldc;
-    C[ci] = c10; C[ci + 1] = c11; C[ci + 2] = c12; C[ci + 3] = c13; ci += ldc;
-    C[ci] = c20; C[ci + 1] = c21; C[ci + 2] = c22; C[ci + 3] = c23; ci += ldc;
-    C[ci] = c30; C[ci + 1] = c31; C[ci + 2] = c32; C[ci + 3] = c33;
-    return;
-  }
-  const t = edgeTile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) C[ci + r * ldc + c] = t[4 * r + c];
 }
 
 /**
@@ -400,11 +407,7 @@ function gemmPacked(a: Data, aOff: number, rsA: number, csA: number, b: Data, bO
     for (let i0 = 0; i0 < m; i0 += mc) {
       const mb = Math.min(mc, m - i0);
       packPanels(a, aOff + i0 * rsA, rsA, csA, mb, k, P, 0);
-      for (let i = 0; i < mb; i += 4) {
-        const rows = Math.min(4, mb - i);
-        const ci = cOff + (i0 + i) * n + j0;
-        for (let j = 0; j < nb; j += 4) microTile(P, i * k, bBase + j * k, k, c, ci + j, n, rows, Math.min(4, nb - j));
-      }
+      for (let i = 0; i < mb; i += 4) panelRow(P, i * k, bBase, nb, k, c, cOff + (i0 + i) * n + j0, n, Math.min(4, mb - i));
     }
   }
 }

@@ -1,0 +1,425 @@
+/**
+ * The engine: interprets a schedule's instruction stream (DESIGN §5, §7) over real
+ * stages, with explicit weight versions.
+ *
+ * Per tick, for each instruction:
+ *
+ * - `sFj` — stage `s` runs the forward of sample `j` on the weights its forward policy
+ *   derives from the stage's state **at the start of the tick** (current: that version;
+ *   predicted: `w − T·η·v`), records the sample as in flight, and sends its output
+ *   bundle to stage `s+1` (the last stage computes the loss instead).
+ * - `sBj` — stage `s` backpropagates sample `j` with the weights its backward policy
+ *   gives (current, the stashed forward weights, or PipeMare's corrected ones), sends
+ *   the input gradients to stage `s−1` and adds the weight gradients to its
+ *   accumulator.
+ * - `sUj` — stage `s` applies the accumulated gradient (averaged over the micro-batches
+ *   since its last update) through its optimizer, whose context carries `s` and `D_s`.
+ *
+ * The version each (sample, stage, phase) used is recorded, so tests can hold the
+ * engine to §5; {@link Pipeline.simulate} replays the same steps in plain sequential
+ * order as a cross-check.
+ *
+ * @example
+ * const model = createModel('mlp', { inputShape: [2], numClasses: 2 });
+ * const method = resolveMethod('pb+sc+lwp');
+ * const pipe = new Pipeline({
+ *   units: model.pipelineUnits(), method,
+ *   optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }),
+ *   loss: classificationLoss,
+ * });
+ * pipe.run(1000, (j) => ({ input: xs[j], target: labels[j] }));
+ *
+ * @module
+ */
+import { crossEntropy, mse, noGrad, scalar, Tensor } from '../core/index.js';
+import type { PipelineUnit } from '../nn/index.js';
+import { chain, scaleTensors, sgd, type GradientTransform, type Params, type Schedule as LrSchedule } from '../optim/index.js';
+import { resolveMethod, type MethodSpec } from './methods.js';
+import { partitionUnits, type Partition } from './partition.js';
+import { correctedWeights, pipemareWarmup } from './pipemare.js';
+import { makeSchedule } from './schedules/index.js';
+import type { Instruction, Schedule } from './instruction.js';
+import { PipelineStage, type InFlight, type StageInfo, type StageSnapshot } from './stage.js';
+import { predictWeights } from './weight-prediction.js';
+
+/** A training target: class labels, or a regression target tensor. */
+export type Target = Int32Array | Tensor;
+
+/** One training example (or micro-batch) fed to stage 1. */
+export interface Example {
+  /** The input batch, e.g. `[B, C, H, W]`. */
+  input: Tensor;
+  /** Its target. */
+  target: Target;
+}
+
+/** Turns the last stage's output bundle and the target into a scalar loss. */
+export type LossFn = (outputs: Tensor[], target: Target) => Tensor;
+
+/** Cross-entropy for labels, mean squared error for tensor targets. */
+export const classificationLoss: LossFn = (outputs, target) =>
+  target instanceof Tensor ? mse(outputs[0], target) : crossEntropy(outputs[0], target);
+
+/** What the last stage reports for each sample it trains on. */
+export interface SampleResult {
+  /** The sample (or micro-batch) index within the run. */
+  sample: number;
+  /** Its loss. */
+  loss: number;
+  /** The last stage's outputs (e.g. logits), detached. */
+  outputs: Tensor[];
+  /** Its target. */
+  target: Target;
+}
+
+/** The version of the weights one pass used. */
+export interface VersionRecord {
+  /** Sample (or micro-batch) index. */
+  sample: number;
+  /** Stage index, 1-based. */
+  stage: number;
+  /** `F` or `B`. */
+  phase: 'F' | 'B';
+  /** Updates the stage had applied to the weights this pass used (for predicted weights: the version they were predicted from). */
+  version: number;
+}
+
+/** Per-stage memory, measured while running. */
+export interface StageMemory {
+  /** Most samples in flight at once (forward done, backward not yet). */
+  peakInFlight: number;
+  /** Bytes of the input and output bundles held for those samples, at the peak. */
+  peakActivationBytes: number;
+  /** Bytes of extra weight versions the method must keep (stashed versions; PipeMare's `δ`), at the peak. */
+  peakWeightVersionBytes: number;
+}
+
+/** How to build a pipeline. */
+export interface PipelineConfig {
+  /** The model's units, in order (`model.pipelineUnits()`). */
+  units: readonly PipelineUnit[];
+  /** The method (a {@link MethodSpec} or a name such as `pb+sc+lwp`). */
+  method: MethodSpec | string;
+  /** The optimizer chain for every stage (each stage keeps its own state), or a factory per stage. */
+  optimizer: GradientTransform | ((stage: StageInfo) => GradientTransform);
+  /** The loss (default {@link classificationLoss}). */
+  loss?: LossFn;
+  /** How to cut units into stages (default `'fine'`: one unit per stage). */
+  partition?: Partition;
+  /** Micro-batches per update for `gpipe` and `1f1b`. */
+  microBatches?: number;
+  /** Samples per micro-batch (for the optimizer's sample clock; default 1). */
+  microBatchSize?: number;
+  /** Keep a {@link VersionRecord} for every pass (default false). */
+  recordVersions?: boolean;
+  /** LWP horizon as a function of the stage's delay (default `T = D_s`). */
+  horizon?: (delay: number, stage: number) => number;
+}
+
+/** Hyper-parameters of {@link sgdForMethod}. */
+export interface SgdHyperParameters {
+  /** Learning rate, or a schedule in samples. */
+  lr: number | LrSchedule;
+  /** Momentum `m` (default 0). */
+  momentum?: number;
+  /** Weight decay `λ` (default 0). */
+  weightDecay?: number;
+}
+
+/**
+ * The SGD chain a method trains with: momentum SGD, with Spike Compensation in place of
+ * momentum when the method uses SC, followed by PipeMare's learning-rate warm-up when
+ * the method is PipeMare.
+ */
+export function sgdForMethod(method: MethodSpec | string, hp: SgdHyperParameters): GradientTransform {
+  const spec = typeof method === 'string' ? resolveMethod(method) : method;
+  const base = sgd({ lr: hp.lr, momentum: hp.momentum ?? 0, weightDecay: hp.weightDecay ?? 0, spikeCompensation: spec.spikeCompensation && (hp.momentum ?? 0) > 0 });
+  return spec.pipemare ? chain(base, pipemareWarmup(spec.pipemare.warmupSamples)) : base;
+}
+
+/** A pipeline of stages driven by a method's schedule. */
+export class Pipeline {
+  /** The stages, index 0 holding stage 1. */
+  readonly stages: PipelineStage[];
+  /** The method it runs. */
+  readonly method: MethodSpec;
+  /** Recorded versions (when `recordVersions` is on). */
+  readonly versions: VersionRecord[] = [];
+  /** Per-stage memory peaks over all runs. */
+  readonly memory: StageMemory[];
+  private readonly loss: LossFn;
+  private readonly microBatches: number | undefined;
+  private readonly microBatchSize: number;
+  private readonly recordVersions: boolean;
+  private readonly horizon: (delay: number, stage: number) => number;
+  // Per-run state.
+  private inFlight: Map<number, InFlight>[] = [];
+  private forwardInbox: Map<number, Tensor[]>[] = [];
+  private backwardInbox: Map<number, (Tensor | null)[]>[] = [];
+  private targets = new Map<number, Target>();
+  private accumulated: { grads: Params | null; count: number }[] = [];
+  private data: (j: number) => Example = () => {
+    throw new Error('pipeline: no data source; call run()');
+  };
+  private onSample: ((r: SampleResult) => void) | undefined;
+
+  /** Partition the units into stages and give each its optimizer. */
+  constructor(config: PipelineConfig) {
+    this.method = typeof config.method === 'string' ? resolveMethod(config.method) : config.method;
+    const groups = partitionUnits(config.units, config.partition ?? 'fine');
+    const S = groups.length;
+    const gamma = this.method.backward === 'corrected' ? (this.method.pipemare?.gamma ?? 0.9) : undefined;
+    this.stages = groups.map((units, i) => {
+      const info: StageInfo = { index: i + 1, stages: S, delay: 2 * (S - i - 1) };
+      const transform = typeof config.optimizer === 'function' ? config.optimizer(info) : config.optimizer;
+      return new PipelineStage(i + 1, S, units, transform, { discrepancyGamma: gamma });
+    });
+    this.loss = config.loss ?? classificationLoss;
+    this.microBatches = config.microBatches;
+    this.microBatchSize = config.microBatchSize ?? 1;
+    this.recordVersions = config.recordVersions ?? false;
+    this.horizon = config.horizon ?? ((delay) => delay);
+    this.memory = this.stages.map(() => ({ peakInFlight: 0, peakActivationBytes: 0, peakWeightVersionBytes: 0 }));
+    const needsFlush = this.method.schedule === 'gpipe' || this.method.schedule === '1f1b';
+    if (needsFlush && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
+  }
+
+  /** The schedule a run of `samples` samples (or micro-batches) follows. */
+  schedule(samples: number): Schedule {
+    const flush = this.method.schedule === 'gpipe' || this.method.schedule === '1f1b';
+    return makeSchedule(this.method.schedule, {
+      stages: this.stages.length,
+      samples,
+      microBatchSize: this.microBatchSize,
+      ...(flush ? { microBatches: this.microBatches } : {}),
+    });
+  }
+
+  /**
+   * Train on `samples` samples (or micro-batches) `data(0) … data(samples−1)` by
+   * interpreting the method's schedule tick by tick, then drain: when it returns every
+   * sample's update has been applied.
+   */
+  run(samples: number, data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
+    this.begin(data, onSample);
+    for (const tick of this.schedule(samples).ticks()) {
+      // Forwards in this tick see the weights of the tick's start (DESIGN §5).
+      const start = new Map<number, StageSnapshot>();
+      for (const ins of tick) {
+        if (ins.kind === 'F' && !start.has(ins.stage)) start.set(ins.stage, this.stage(ins.stage).snapshot());
+      }
+      for (const ins of tick) this.execute(ins, start);
+    }
+    this.end();
+  }
+
+  /**
+   * The cross-check of DESIGN §5: the same steps in sequential order. For each sample
+   * `j`: forward through every stage `s` with the weights derived from version
+   * `max(0, j − D_s)`, backward with the current weights, update every stage. Only
+   * for the `pb` schedule (and `sequential`, where every `D` is 0). Bit-identical to
+   * {@link Pipeline.run} by construction of the tick model; a test checks it.
+   */
+  simulate(samples: number, data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
+    if (this.method.schedule !== 'pb' && this.method.schedule !== 'sequential') {
+      throw new Error(`simulate: the sequential simulation covers pb and sequential schedules, not ${this.method.schedule}`);
+    }
+    this.begin(data, onSample);
+    const delayed = this.method.schedule === 'pb';
+    const history = this.stages.map((stage) => [stage.snapshot()]);
+    const S = this.stages.length;
+    for (let j = 0; j < samples; j++) {
+      for (let s = 1; s <= S; s++) {
+        const hist = history[s - 1];
+        const version = delayed ? Math.max(0, j - this.stage(s).delay) : j;
+        const snap = hist.find((h) => h.version === version);
+        if (!snap) throw new Error(`simulate: version ${version} of stage ${s} is not in the history`);
+        this.forwardStep(s, j, snap);
+      }
+      for (let s = S; s >= 1; s--) {
+        this.backwardStep(s, j);
+        this.updateStep(s);
+        const hist = history[s - 1];
+        hist.push(this.stage(s).snapshot());
+        while (hist.length > this.stage(s).delay + 1) hist.shift();
+      }
+    }
+    this.end();
+  }
+
+  /** Run the model on `input` with every stage's current weights, without recording a tape; returns the last stage's first output (e.g. logits). */
+  predict(input: Tensor): Tensor {
+    return noGrad(() => {
+      let bundle = [input];
+      for (const stage of this.stages) {
+        for (const unit of stage.units) unit.module.eval();
+        bundle = stage.forward(bundle, stage.params);
+        for (const unit of stage.units) unit.module.train();
+      }
+      return bundle[0];
+    });
+  }
+
+  /** All stages' current weights under their full model paths. */
+  params(): Params {
+    const all: Params = new Map();
+    for (const stage of this.stages) for (const [name, w] of stage.params) all.set(name, w);
+    return all;
+  }
+
+  /** Bind every stage's current weights into the model's modules (e.g. before saving a checkpoint). */
+  bindCurrent(): void {
+    for (const stage of this.stages) stage.bind(stage.params);
+  }
+
+  private stage(s: number): PipelineStage {
+    return this.stages[s - 1];
+  }
+
+  private begin(data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
+    this.data = data;
+    this.onSample = onSample;
+    this.inFlight = this.stages.map(() => new Map());
+    this.forwardInbox = this.stages.map(() => new Map());
+    this.backwardInbox = this.stages.map(() => new Map());
+    this.accumulated = this.stages.map(() => ({ grads: null, count: 0 }));
+    this.targets.clear();
+  }
+
+  private end(): void {
+    const left = this.inFlight.reduce((n, m) => n + m.size, 0);
+    if (left > 0) throw new Error(`pipeline: ${left} samples still in flight after the schedule ended (schedule bug)`);
+    this.bindCurrent();
+  }
+
+  private execute(ins: Instruction, start: Map<number, StageSnapshot>): void {
+    if (ins.kind === 'F') this.forwardStep(ins.stage, ins.sample, start.get(ins.stage)!);
+    else if (ins.kind === 'B') this.backwardStep(ins.stage, ins.sample);
+    else this.updateStep(ins.stage);
+  }
+
+  private forwardStep(s: number, j: number, snap: StageSnapshot): void {
+    const stage = this.stage(s);
+    const S = this.stages.length;
+    let inputs: Tensor[];
+    if (s === 1) {
+      const example = this.data(j);
+      this.targets.set(j, example.target);
+      inputs = [example.input];
+    } else {
+      inputs = this.forwardInbox[s - 1].get(j)!;
+      this.forwardInbox[s - 1].delete(j);
+    }
+    const weights =
+      this.method.forward === 'predicted'
+        ? predictWeights(snap.params, snap.velocity, snap.learningRate, this.horizon(stage.delay, s))
+        : snap.params;
+    const out = stage.forward(inputs, weights);
+    let outputs: Tensor[];
+    if (s === S) {
+      const target = this.targets.get(j)!;
+      this.targets.delete(j);
+      const loss = this.loss(out, target);
+      const value = loss.item();
+      if (!Number.isFinite(value)) throw new NonFiniteLossError(j, value);
+      this.onSample?.({ sample: j, loss: value, outputs: out.map((o) => o.detach()), target });
+      outputs = [loss];
+    } else {
+      outputs = out;
+      this.forwardInbox[s].set(j, out.map((o) => o.detach().requireGrad()));
+    }
+    this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: snap.version });
+    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'F', version: snap.version });
+    this.measure(s);
+  }
+
+  private backwardStep(s: number, j: number): void {
+    const stage = this.stage(s);
+    const record = this.inFlight[s - 1].get(j);
+    if (!record) throw new Error(`pipeline: stage ${s} has no forward of sample ${j} to backpropagate`);
+    this.inFlight[s - 1].delete(j);
+    let outputGrads: (Tensor | null)[];
+    if (s === this.stages.length) {
+      outputGrads = [scalar(1, record.outputs[0].dtype)];
+    } else {
+      outputGrads = this.backwardInbox[s - 1].get(j)!;
+      this.backwardInbox[s - 1].delete(j);
+    }
+    const current = stage.snapshot();
+    let weights: Params;
+    let version = current.version;
+    switch (this.method.backward) {
+      case 'stashed':
+        weights = record.weights;
+        version = record.version;
+        break;
+      case 'predicted':
+        // SpecTrain: T = updates left before this sample's own update here, 0 in PB.
+        weights = predictWeights(current.params, current.velocity, current.learningRate, 0);
+        break;
+      case 'corrected':
+        weights = correctedWeights(current.params, current.discrepancy, stage.delay);
+        break;
+      default:
+        weights = current.params;
+    }
+    const { inputGrads, paramGrads } = stage.backward(record, outputGrads, weights);
+    if (s > 1) this.backwardInbox[s - 2].set(j, inputGrads);
+    const acc = this.accumulated[s - 1];
+    acc.grads = acc.grads === null ? paramGrads : addParams(acc.grads, paramGrads);
+    acc.count++;
+    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'B', version });
+  }
+
+  private updateStep(s: number): void {
+    const acc = this.accumulated[s - 1];
+    if (acc.grads === null) throw new Error(`pipeline: stage ${s} was told to update with no gradient accumulated`);
+    const grads = acc.count === 1 ? acc.grads : scaleTensors(acc.grads, 1 / acc.count);
+    this.stage(s).update(grads, acc.count * this.microBatchSize);
+    this.accumulated[s - 1] = { grads: null, count: 0 };
+  }
+
+  private measure(s: number): void {
+    const flights = this.inFlight[s - 1];
+    const mem = this.memory[s - 1];
+    if (flights.size < mem.peakInFlight) return;
+    let activations = 0;
+    const extraVersions = new Set<Params>();
+    const current = this.stage(s).params;
+    for (const f of flights.values()) {
+      for (const t of f.inputs) activations += t.size * 4;
+      for (const t of f.outputs) activations += t.size * 4;
+      if (this.method.backward === 'stashed' && f.weights !== current) extraVersions.add(f.weights);
+    }
+    const versionBytes = this.stage(s).parameterCount * 4;
+    const weightBytes = extraVersions.size * versionBytes + (this.method.backward === 'corrected' ? versionBytes : 0);
+    mem.peakInFlight = flights.size;
+    mem.peakActivationBytes = Math.max(mem.peakActivationBytes, activations);
+    mem.peakWeightVersionBytes = Math.max(mem.peakWeightVersionBytes, weightBytes);
+  }
+}
+
+/** Thrown when the loss of a sample is NaN or infinite; names the sample. */
+export class NonFiniteLossError extends Error {
+  /** The sample (or micro-batch) index within the run. */
+  readonly sample: number;
+  /** The loss value (NaN or ±Infinity). */
+  readonly value: number;
+  constructor(sample: number, value: number) {
+    super(`training diverged: the loss of sample ${sample} is ${value}; lower the learning rate (--lr) or check the data`);
+    this.sample = sample;
+    this.value = value;
+  }
+}
+
+function addParams(a: Params, b: Params): Params {
+  const out: Params = new Map();
+  for (const [name, x] of a) {
+    const xd = x.data;
+    const yd = b.get(name)!.data;
+    const sum = new (xd.constructor as Float32ArrayConstructor)(xd.length);
+    for (let i = 0; i < sum.length; i++) sum[i] = xd[i] + yd[i];
+    out.set(name, new Tensor(sum, x.shape));
+  }
+  return out;
+}

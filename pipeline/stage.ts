@@ -1,0 +1,180 @@
+/**
+ * One pipeline stage: a run of units, its weights with numbered versions, and its own
+ * optimizer whose context carries the stage index and delay `D_s`.
+ *
+ * Weight versions are values (DESIGN §3). The stage's optimizer returns a new map of
+ * weight tensors at every update, so version `k` is simply the map it returned after
+ * `k` updates; nothing is written in place. A pass is *given* the weights it must use:
+ * `forward(bundle, weights)` rebinds the units' parameters to `weights` before running
+ * them, and `backward(record, grads, weights)` hands `weights` to the tape as the
+ * substitute for the ones the forward used.
+ *
+ * @module
+ */
+import { gradients, Tensor, zeros } from '../core/index.js';
+import type { Module, PipelineUnit } from '../nn/index.js';
+import { Optimizer, type GradientTransform, type Params } from '../optim/index.js';
+import { delayOf } from './accounting.js';
+import { updateDiscrepancy } from './pipemare.js';
+
+/** What a stage's weights and optimizer looked like at one moment. */
+export interface StageSnapshot {
+  /** Updates applied so far (the weight version). */
+  readonly version: number;
+  /** The weights of that version. */
+  readonly params: Params;
+  /** The optimizer's velocity (momentum buffer), if it keeps one. */
+  readonly velocity: Params | undefined;
+  /** The learning rate the next update would use (0 when the optimizer has none). */
+  readonly learningRate: number;
+  /** PipeMare's average weight change `δ`, when tracked. */
+  readonly discrepancy: Params | undefined;
+}
+
+/** A stage's position, given to optimizer factories. */
+export interface StageInfo {
+  /** Stage index, 1 (input side) to S (the loss). */
+  readonly index: number;
+  /** Number of stages S. */
+  readonly stages: number;
+  /** The stage's delay `D_s = 2(S − s)`. */
+  readonly delay: number;
+}
+
+/** A sample in flight at a stage: what its forward stored for the backward. */
+export interface InFlight {
+  /** The sample (or micro-batch) index. */
+  readonly sample: number;
+  /** The input bundle (leaves; their gradients go to the previous stage). */
+  readonly inputs: Tensor[];
+  /** The output bundle (for the last stage, the loss). */
+  readonly outputs: Tensor[];
+  /** The weights the forward used. */
+  readonly weights: Params;
+  /** The version those weights were derived from. */
+  readonly version: number;
+}
+
+/** Options of a stage. */
+export interface StageOptions {
+  /** Track PipeMare's weight-change average with this decay `γ`. */
+  discrepancyGamma?: number;
+}
+
+/** One stage of a pipeline. */
+export class PipelineStage {
+  /** Stage index, 1-based. */
+  readonly index: number;
+  /** Number of stages in the pipeline. */
+  readonly stages: number;
+  /** `D_s = 2(S − s)`: updates between this stage's forward and backward of a sample. */
+  readonly delay: number;
+  /** The units this stage runs, in order. */
+  readonly units: readonly PipelineUnit[];
+  /** The stage's optimizer; its `params` are the current weight version. */
+  readonly optimizer: Optimizer;
+  /** Which unit module owns each parameter (by full model path). */
+  private readonly owners = new Map<string, Module>();
+  private readonly discrepancyGamma: number | undefined;
+  private discrepancy: Params | undefined;
+
+  /**
+   * @param index the stage's index (1-based)
+   * @param stages the number of stages
+   * @param units the units it runs
+   * @param transform the optimizer chain (this stage keeps its own state)
+   */
+  constructor(index: number, stages: number, units: readonly PipelineUnit[], transform: GradientTransform, options: StageOptions = {}) {
+    this.index = index;
+    this.stages = stages;
+    this.delay = delayOf(index, stages);
+    this.units = units;
+    const params: Params = new Map();
+    for (const unit of units) {
+      for (const [name, w] of unit.module.namedParameters()) {
+        params.set(name, w);
+        this.owners.set(name, unit.module);
+      }
+    }
+    this.optimizer = new Optimizer(transform, params);
+    this.discrepancyGamma = options.discrepancyGamma;
+  }
+
+  /** The current weight version number. */
+  get version(): number {
+    return this.optimizer.steps;
+  }
+
+  /** The current weights. */
+  get params(): Params {
+    return this.optimizer.params;
+  }
+
+  /** Number of parameters the stage owns. */
+  get parameterCount(): number {
+    let n = 0;
+    for (const w of this.params.values()) n += w.size;
+    return n;
+  }
+
+  /** The stage's state now, for the weight policies. */
+  snapshot(): StageSnapshot {
+    return {
+      version: this.version,
+      params: this.optimizer.params,
+      velocity: this.optimizer.velocity(),
+      learningRate: this.optimizer.learningRate({ stage: this.index, delay: this.delay }) ?? 0,
+      discrepancy: this.discrepancy,
+    };
+  }
+
+  /** Point the units' parameters at `weights` (rebinding references, never copying into them). */
+  bind(weights: Params): void {
+    for (const [name, w] of weights) this.owners.get(name)!.setParameter(name, w);
+  }
+
+  /** Run the units on `bundle` with `weights`, recording the tape. */
+  forward(bundle: Tensor[], weights: Params): Tensor[] {
+    this.bind(weights);
+    let b = bundle;
+    for (const unit of this.units) b = unit.forward(b);
+    return b;
+  }
+
+  /**
+   * Backpropagate one in-flight sample: output gradients in, input and weight
+   * gradients out. `weights` are the weights the backward uses; where they differ from
+   * the forward's, the tape substitutes them (the input gradient uses them, the weight
+   * gradient uses the stored activations).
+   */
+  backward(record: InFlight, outputGrads: readonly (Tensor | null)[], weights: Params): { inputGrads: (Tensor | null)[]; paramGrads: Params } {
+    const outs: Tensor[] = [];
+    const seeds: Tensor[] = [];
+    record.outputs.forEach((o, i) => {
+      const g = outputGrads[i];
+      if (o.requiresGrad && g) {
+        outs.push(o);
+        seeds.push(g);
+      }
+    });
+    const substitute = new Map<Tensor, Tensor>();
+    for (const [name, used] of record.weights) {
+      const wanted = weights.get(name)!;
+      if (wanted !== used) substitute.set(used, wanted);
+    }
+    const grads = outs.length > 0 ? gradients(outs, seeds, { substitute }) : new Map<Tensor, Tensor>();
+    const paramGrads: Params = new Map();
+    for (const [name, used] of record.weights) paramGrads.set(name, grads.get(used) ?? zeros(used.shape, used.dtype));
+    return { inputGrads: record.inputs.map((x) => grads.get(x) ?? null), paramGrads };
+  }
+
+  /** Apply one update from `grads` (already averaged), covering `batchSize` samples. */
+  update(grads: Params, batchSize: number): void {
+    const before = this.optimizer.params;
+    this.optimizer.step(grads, { stage: this.index, delay: this.delay, batchSize });
+    if (this.discrepancyGamma !== undefined) {
+      this.discrepancy = updateDiscrepancy(this.discrepancy, before, this.optimizer.params, this.discrepancyGamma);
+    }
+  }
+}
+

@@ -1,0 +1,53 @@
+/**
+ * Linear Weight Prediction (LWP) and SpecTrain's prediction.
+ *
+ * A stage with delay `D` runs the forward of a sample on weights that will have moved
+ * `D` updates by the time that sample's gradient is applied. LWP extrapolates them
+ * along the momentum: with `w` the stage's weights, `v` its velocity (momentum buffer)
+ * and `η` the learning rate,
+ *
+ * ```
+ *   ŵ = w − T·η·v          (horizon T = D_s by default)
+ * ```
+ *
+ * The prediction is computed from `(w, v)` when the forward needs it and is never
+ * written into `w`; the backward uses the actual weights. SpecTrain uses the same
+ * formula for both passes, with `T` the number of updates left until the sample's own
+ * update at that stage — `D_s` for the forward and 0 for the backward in the PB
+ * schedule, which makes it coincide with LWP there.
+ *
+ * @module
+ */
+import type { Tensor } from '../core/index.js';
+import { allocateLike, type Params } from '../optim/index.js';
+import { Tensor as TensorClass } from '../core/index.js';
+
+/**
+ * `ŵ = w − T·η·v` for every parameter. Returns `w` itself (the same tensors) when the
+ * horizon is 0 or there is no velocity yet, so a zero horizon is exactly plain PB.
+ */
+export function predictWeights(weights: Params, velocity: Params | undefined, learningRate: number, horizon: number): Params {
+  if (horizon === 0 || velocity === undefined || learningRate === 0) return weights;
+  const scale = horizon * learningRate;
+  const predicted: Params = new Map();
+  for (const [name, w] of weights) {
+    const v = velocity.get(name);
+    if (v === undefined) {
+      predicted.set(name, w);
+      continue;
+    }
+    predicted.set(name, axpy(w, v, -scale));
+  }
+  return predicted;
+}
+
+/** `w + a·x` as a new leaf tensor that requires a gradient, named like `w`. */
+export function axpy(w: Tensor, x: Tensor, a: number): Tensor {
+  const wd = w.data;
+  const xd = x.data;
+  const out = allocateLike(w);
+  for (let i = 0; i < out.length; i++) out[i] = wd[i] + a * xd[i];
+  const t = new TensorClass(out, w.shape).requireGrad();
+  t.name = w.name;
+  return t;
+}
