@@ -15,7 +15,7 @@
  * @module
  */
 import { Tensor } from '../core/index.js';
-import type { Module } from './module.js';
+import type { LoadStateDictResult, Module } from './module.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type NamedArray } from './safetensors.js';
 
 /** The prefix of model entries. */
@@ -64,8 +64,16 @@ export interface RestoredCheckpoint {
   unexpected: string[];
 }
 
+/** A checkpoint as the safetensors encoder takes it. */
+export interface CheckpointArrays {
+  /** `model.<path>` and `optim.<name>` entries. */
+  tensors: Map<string, NamedArray>;
+  /** `format`, and `step`, `seed`, `config` when given. */
+  metadata: Record<string, string>;
+}
+
 /** The safetensors arrays and metadata of a checkpoint of `module`. */
-export function checkpointArrays(module: Module, extras: CheckpointExtras = {}): { tensors: Map<string, NamedArray>; metadata: Record<string, string> } {
+export function checkpointArrays(module: Module, extras: CheckpointExtras = {}): CheckpointArrays {
   const tensors = new Map<string, NamedArray>();
   for (const [name, t] of module.stateDict()) tensors.set(MODEL_PREFIX + name, asNamedArray(t));
   for (const [name, t] of extras.optimizerState ?? []) tensors.set(OPTIM_PREFIX + name, asNamedArray(t));
@@ -109,7 +117,7 @@ export function restoreCheckpoint(contents: DecodedSafetensors, module: Module, 
   if (strict && foreign.length > 0) {
     throw new Error(`${source}: ${foreign.length} entries are neither '${MODEL_PREFIX}…' nor '${OPTIM_PREFIX}…': ${foreign.join(', ')}`);
   }
-  let result;
+  let result: LoadStateDictResult;
   try {
     result = module.loadStateDict(state, { strict });
   } catch (err) {

@@ -31,7 +31,7 @@ export {
 } from './init.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
 export { checkSize } from './layers/check-size.js';
-export { Conv2d, type Conv2dLayerOptions } from './layers/conv2d.js';
+export { Conv2d, type Conv2dLayerOptions, type ConvSettings } from './layers/conv2d.js';
 export { Identity, ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { AvgPool2d, GlobalAvgPool, MaxPool2d, type PoolOptions } from './layers/pooling.js';
 export { Flatten } from './layers/flatten.js';

@@ -55,6 +55,7 @@ export interface NormFactoryOptions {
  * normFactory('group').make(16, [32, 32]); // GroupNorm(2, 16)
  */
 export function normFactory(kind: NormKind, options: NormFactoryOptions = {}): NormFactory {
+  if (!NORM_KINDS.includes(kind)) throw new Error(`normFactory: unknown norm '${kind}'; valid: ${NORM_KINDS.join(', ')}`);
   const groups = options.groups ?? 2;
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`normFactory: groups must be a positive integer, got ${groups}`);
   const make = (channels: number, spatial: readonly number[]): Module => {
@@ -69,7 +70,6 @@ export function normFactory(kind: NormKind, options: NormFactoryOptions = {}): N
         return new Identity();
     }
   };
-  if (!NORM_KINDS.includes(kind)) throw new Error(`normFactory: unknown norm '${kind}'; valid: ${NORM_KINDS.join(', ')}`);
   return { kind, make };
 }
 

@@ -40,3 +40,4 @@ export {
   type StageMemory,
   type SgdHyperParameters,
 } from './engine.js';
+export { accountPipeline, formatBytes, type PipelineAccount, type StageRow } from './model-accounting.js';

@@ -206,16 +206,16 @@ function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShap
 // Reductions
 // ---------------------------------------------------------------------------------
 
-/** Sum or max of `len` elements of `x` from `start` with stride `step`, in a JS number. */
-function reduceRun(op: ReduceOp, x: Data, start: number, step: number, len: number): number {
-  const end = start + len * step;
+/** Sum or max of the `len` elements of `x` from `start`, in a JS number. */
+function reduceRun(op: ReduceOp, x: Data, start: number, len: number): number {
+  const end = start + len;
   if (op === 'sum') {
     let s = 0;
-    for (let i = start; i !== end; i += step) s += x[i];
+    for (let i = start; i < end; i++) s += x[i];
     return s;
   }
   let m = -Infinity;
-  for (let i = start; i !== end; i += step) m = Math.max(m, x[i]);
+  for (let i = start; i < end; i++) m = Math.max(m, x[i]);
   return m;
 }
 
@@ -256,14 +256,15 @@ function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly 
   const innerReduced = nest.strides[1][depth - 1] === 0;
   if (innerReduced && depth <= 2) {
     // Everything, or only trailing axes (collapsed to [kept, reduced]): each output is one contiguous run of x.
-    for (let o = 0; o < out.length; o++) out[o] = reduceRun(op, x, o * innerLen, 1, innerLen);
+    for (let o = 0; o < out.length; o++) out[o] = reduceRun(op, x, o * innerLen, innerLen);
     return out;
   }
   const acc = new Float64Array(out.length).fill(empty);
   forEachRow(nest, [0, 0], (_, at) => {
     const ix = at[0], io = at[1];
-    if (innerReduced) acc[io] = op === 'sum' ? acc[io] + reduceRun(op, x, ix, 1, innerLen) : Math.max(acc[io], reduceRun(op, x, ix, 1, innerLen));
-    else foldRun(op, acc, io, x, ix, innerLen);
+    if (!innerReduced) foldRun(op, acc, io, x, ix, innerLen);
+    else if (op === 'sum') acc[io] += reduceRun(op, x, ix, innerLen);
+    else acc[io] = Math.max(acc[io], reduceRun(op, x, ix, innerLen));
   });
   out.set(acc);
   return out;

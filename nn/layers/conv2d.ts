@@ -29,6 +29,18 @@ export interface Conv2dLayerOptions {
   init?: Initializer;
 }
 
+/** The window settings of a {@link Conv2d}, as handed to the core op. */
+export interface ConvSettings {
+  /** Step between windows. */
+  stride: Size2;
+  /** Zeros added on each side. */
+  padding: Size2;
+  /** Spacing between kernel taps. */
+  dilation: Size2;
+  /** Channel groups. */
+  groups: number;
+}
+
 /**
  * 2-D convolution: `[N, in, H, W] → [N, out, H', W']` with
  * `H' = floor((H + 2·padding − dilation·(k − 1) − 1) / stride) + 1`.
@@ -45,7 +57,7 @@ export class Conv2d extends Module {
   /** `[kH, kW]`. */
   readonly kernelSize: [number, number];
   /** Stride, padding, dilation and groups, as given to the core op. */
-  readonly options: { stride: Size2; padding: Size2; dilation: Size2; groups: number };
+  readonly options: ConvSettings;
   /** The filters, `[out, in/groups, kH, kW]`. */
   weight: Tensor;
   /** The bias, `[out]`, or null. */

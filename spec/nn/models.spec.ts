@@ -42,6 +42,20 @@ test('every family builds, runs forward and backward at batch size one, and give
   t.end();
 });
 
+test('every norm option builds a working resnet20; LayerNorm has per-element parameters', (t) => {
+  for (const norm of ['group', 'batch', 'layer', 'none'] as const) {
+    const model = createModel('resnet20', { width: 0.25, norm, inputShape: [3, 8, 8] });
+    const logits = model.forward(randn([2, 3, 8, 8], new Rng(1)));
+    t.deepEqual(logits.shape, [2, 10], `norm '${norm}': logits [2, 10]`);
+  }
+  const layer = createModel('resnet20', { width: 0.25, norm: 'layer', inputShape: [3, 8, 8] });
+  const stemNorm = layer.namedParameters().find(([n]) => n === 'norm1.weight')![1];
+  t.deepEqual(stemNorm.shape, [4, 8, 8], "norm 'layer': γ of the stem is [C, H, W]");
+  const plain = createModel('resnet20', { width: 0.25, norm: 'none' });
+  t.ok(plain.namedParameters().some(([n]) => n === 'layer1.0.conv1.bias'), "norm 'none': convolutions get a bias");
+  t.end();
+});
+
 test('parameter counts match the literature (per-channel normalization)', (t) => {
   const counts: [string, ModelOptions, number][] = [
     ['resnet20', {}, 269_722],

@@ -1,0 +1,79 @@
+/**
+ * `pipegrad inspect`: the per-stage accounting of a model under a method.
+ *
+ * @module
+ */
+import { Tensor } from '../../core/index.js';
+import { createModel, modelNames, type NormKind } from '../../nn/index.js';
+import { accountPipeline, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
+import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
+import type { Sink } from '../report.js';
+
+function inspectFlags(): FlagSpec[] {
+  return [
+    { name: 'model', kind: 'string', default: 'resnet20', choices: modelNames(), help: 'network to inspect' },
+    { name: 'method', kind: 'string', default: 'pb', choices: methodScheduleNames, help: 'schedule' },
+    { name: 'mitigation', kind: 'string', default: 'none', choices: mitigationNames, help: 'mitigation (stash and pipemare hold weight versions)' },
+    { name: 'stages', kind: 'integer', min: 1, help: 'number of stages (default: fine-grained)' },
+    { name: 'micro-batches', kind: 'integer', min: 1, default: 4, help: 'micro-batches per update (gpipe, 1f1b)' },
+    { name: 'batch-size', kind: 'integer', min: 1, default: 1, help: 'samples per micro-batch (scales activation memory)' },
+    { name: 'width', kind: 'number', min: 0, help: 'width multiplier' },
+    { name: 'norm', kind: 'string', choices: ['group', 'batch', 'layer', 'none'], help: 'normalization layers' },
+    { name: 'json', kind: 'boolean', default: false, help: 'print the table as JSON' },
+  ];
+}
+
+/** Help of `pipegrad inspect`. */
+export function inspectHelp(): string {
+  return helpText('pipegrad inspect [options]', 'Per stage: layers, parameters, delay D_s, activations in flight and the weight versions a method keeps; ends with a total row.', inspectFlags());
+}
+
+/** The table of an account as aligned text. */
+export function accountTable(a: PipelineAccount): string {
+  const header = ['stage', 'layers', 'parameters', 'delay', 'in flight', 'activations', 'weight versions'];
+  const rows = a.rows.map((r) => [String(r.stage), r.layers.join(' '), r.parameters.toLocaleString('en-US'), String(r.delay), String(r.inFlight), formatBytes(r.activationBytes), formatBytes(r.weightVersionBytes)]);
+  const t = a.total;
+  rows.push(['total', '', t.parameters.toLocaleString('en-US'), `max ${t.delay}`, String(t.inFlight), formatBytes(t.activationBytes), formatBytes(t.weightVersionBytes)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(0, -1).map(line), widths.map((w) => '-'.repeat(w)).join('  '), line(rows[rows.length - 1])].join('\n') + '\n';
+}
+
+/** Run `pipegrad inspect`. */
+export function inspectCommand(argv: readonly string[], out: Sink): PipelineAccount {
+  const { flags, positional } = parseFlags('inspect', argv, inspectFlags());
+  if (positional.length > 0) throw new UsageError(`inspect: unexpected argument '${positional[0]}'`);
+  const spec = methodFor(flags.method as string, flags.mitigation as string);
+  const name = flags.model as string;
+  const model = createModel(name, {
+    ...(flags.width !== undefined ? { width: flags.width as number } : {}),
+    ...(flags.norm !== undefined ? { norm: flags.norm as NormKind } : {}),
+  });
+  const flush = spec.schedule === 'gpipe' || spec.schedule === '1f1b';
+  const pipe = new Pipeline({
+    units: model.pipelineUnits(),
+    method: spec,
+    optimizer: sgdForMethod(spec, { lr: 0 }),
+    partition: (flags.stages as number | undefined) ?? 'fine',
+    ...(flush ? { microBatches: flags['micro-batches'] as number } : {}),
+  });
+  const inputShape = defaultInputShape(name);
+  const b = flags['batch-size'] as number;
+  const input = new Tensor(new Float32Array(b * inputShape.reduce((x, y) => x * y, 1)), [b, ...inputShape]);
+  const account = accountPipeline(pipe, input);
+  if (flags.json) {
+    out.write(JSON.stringify({ model: flags.model, ...account }) + '\n');
+  } else {
+    out.write(`${flags.model}, method ${spec.name}: ${pipe.stages.length} stages\n\n`);
+    out.write(accountTable(account));
+    out.write(`\nutilization ${(account.utilization * 100).toFixed(1)}% over ${account.samples} ${flush ? 'micro-batches' : 'samples'} (busy stage-ticks / all stage-ticks)\n`);
+  }
+  return account;
+}
+
+/** The input `[C, H, W]` a model family is built for by default. */
+function defaultInputShape(model: string): [number, number, number] {
+  if (model === 'resnet50') return [3, 224, 224];
+  if (model.startsWith('resnet') || model.startsWith('vgg')) return [3, 32, 32];
+  return [1, 28, 28];
+}

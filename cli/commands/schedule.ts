@@ -1,0 +1,48 @@
+/**
+ * `pipegrad schedule`: print a method's schedule as a tick × stage grid, and
+ * optionally write it as an SVG picture.
+ *
+ * @module
+ */
+import { accountSchedule, makeSchedule, renderAscii, renderSvg, type ScheduleName } from '../../pipeline/index.js';
+import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
+import type { Sink } from '../report.js';
+import { writeAtomic } from '../trainer.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'method', kind: 'string', default: 'pb', choices: ['sgd', 'sequential', 'pb', 'gpipe', '1f1b'], help: 'which schedule' },
+  { name: 'stages', kind: 'integer', min: 1, default: 4, help: 'number of stages S' },
+  { name: 'samples', kind: 'integer', min: 1, default: 8, help: 'samples (or micro-batches)' },
+  { name: 'micro-batches', kind: 'integer', min: 1, default: 4, help: 'micro-batches per update (gpipe, 1f1b)' },
+  { name: 'svg', kind: 'string', help: 'also write the picture to this SVG file' },
+  { name: 'json', kind: 'boolean', default: false, help: 'print the instruction stream as JSON' },
+];
+
+/** Help of `pipegrad schedule`. */
+export function scheduleHelp(): string {
+  return helpText('pipegrad schedule [options]', 'Print the instruction grid of a schedule: sFj = stage s runs the forward of sample j, sBj its backward, sUj the update.', FLAGS);
+}
+
+/** Run `pipegrad schedule`. */
+export function scheduleCommand(argv: readonly string[], out: Sink): void {
+  const { flags, positional } = parseFlags('schedule', argv, FLAGS);
+  if (positional.length > 0) throw new UsageError(`schedule: unexpected argument '${positional[0]}'`);
+  const method = flags.method === 'sgd' ? 'sequential' : (flags.method as ScheduleName);
+  const flush = method === 'gpipe' || method === '1f1b';
+  const schedule = makeSchedule(method, {
+    stages: flags.stages as number,
+    samples: flags.samples as number,
+    ...(flush ? { microBatches: flags['micro-batches'] as number } : {}),
+  });
+  const account = accountSchedule(schedule);
+  if (flags.json) {
+    out.write(JSON.stringify({ schedule: schedule.name, stages: schedule.stages, samples: schedule.samples, utilization: account.utilization, ticks: [...schedule.ticks()] }) + '\n');
+  } else {
+    out.write(renderAscii(schedule));
+    out.write(`\n${account.ticks} ticks, utilization ${(account.utilization * 100).toFixed(1)}% (busy stage-ticks / all stage-ticks)\n`);
+  }
+  if (flags.svg) {
+    writeAtomic(flags.svg as string, renderSvg(schedule));
+    if (!flags.json) out.write(`wrote ${flags.svg}\n`);
+  }
+}
