@@ -3,7 +3,9 @@
  *
  * Square products at 64…1024, then the small and skinny shapes of batch-1 training
  * (a dense layer's forward and both gradients, a conv layer through im2col). Each
- * figure is the best of several timed rounds, since a shared machine adds noise.
+ * figure is the best of several timed rounds, since a shared machine adds noise, and
+ * includes allocating the output, as every caller pays it (for the tiny-k outer product
+ * that allocation is most of the time).
  *
  * @example
  * npx tsx bench/gemm-kernel.ts

@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync, appendFileSync, rena
 import { join } from 'node:path';
 import { setBackend, Tensor, type Data } from '../core/index.js';
 import { channelStats, DataLoader, loadDataset, type Batch, type Dataset } from '../datasets/index.js';
-import { createModel, loadCheckpoint, saveCheckpoint, type Model } from '../nn/index.js';
+import { createModel, type Model } from '../nn/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
 import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type Example, type MethodSpec, type SampleResult, type StageMemory } from '../pipeline/index.js';
 import { renderCurves, type CurvePoint } from './curves.js';

@@ -84,7 +84,7 @@ export class Rng {
   }
 
   /** Shuffle `items` in place (Fisher–Yates) and return it. */
-  shuffle<T extends { length: number; [i: number]: any }>(items: T): T {
+  shuffle<T extends Shuffleable>(items: T): T {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = items[i];
@@ -105,6 +105,14 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.nextUint32());
   }
+}
+
+/** Anything indexable with a length, shuffled in place by {@link Rng.shuffle} (arrays, typed arrays). */
+export interface Shuffleable {
+  /** Number of items. */
+  length: number;
+  /** The item at an index. */
+  [index: number]: unknown;
 }
 
 function rotl(x: number, k: number): number {

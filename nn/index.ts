@@ -61,6 +61,4 @@ export {
 } from './pipeline-unit.js';
 export * from './models/index.js';
 export * from './checkpoint-contents.js';
-export * from './checkpoint.js';
 export * from './safetensors.js';
-export * from './checkpoint-file.js';

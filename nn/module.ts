@@ -76,7 +76,8 @@ export abstract class Module {
    * and name it. Returns the tensor, so a subclass can write
    * `this.weight = this.registerParameter('weight', w)`.
    *
-   * @throws when the name is taken, is empty or contains a dot.
+   * @throws when the name is taken, is empty or contains a dot, or when `tensor` was
+   *   computed by a recorded op (a parameter must be a leaf).
    */
   registerParameter(name: string, tensor: Tensor): Tensor {
     this.#claim(name, 'registerParameter');

@@ -21,6 +21,7 @@ export {
   type Params,
   type UpdateContext,
   type GradientTransform,
+  type TransformResult,
 } from './transform.js';
 export { chain } from './chain.js';
 export { addWeightDecay, type WeightDecayOptions } from './add-weight-decay.js';

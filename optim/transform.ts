@@ -45,6 +45,14 @@ export interface UpdateContext {
   delay?: number;
 }
 
+/** What a transform's `update` returns. */
+export interface TransformResult<S> {
+  /** The transformed updates (the next transform's input; the last one's are added to the weights). */
+  updates: Params;
+  /** The transform's new state. */
+  state: S;
+}
+
 /**
  * One step of an optimizer, optax style. `S` is the transform's state: a tree of
  * {@link Params} maps, tensors, arrays and plain objects (or `undefined` when the
@@ -74,7 +82,7 @@ export interface GradientTransform<S = unknown> {
    * Transform the incoming tensors. Must not mutate `grads`, `state` or `params`;
    * returns new updates (same names and shapes as `grads`) and the new state.
    */
-  update(grads: Params, state: S, params: Params, ctx: UpdateContext): { updates: Params; state: S };
+  update(grads: Params, state: S, params: Params, ctx: UpdateContext): TransformResult<S>;
   /** The momentum buffer `v` held in `state`, for weight prediction (LWP, SpecTrain). */
   velocity?(state: S): Params | undefined;
   /** The learning rate `η` this transform scales by at `ctx`. */

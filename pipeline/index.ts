@@ -22,7 +22,7 @@ export { accountSchedule, delayOf, type ScheduleAccount, type StageAccount } fro
 export { renderAscii } from './render-ascii.js';
 export { renderSvg, kindColors } from './render-svg.js';
 export { partitionUnits, type Partition } from './partition.js';
-export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageOptions } from './stage.js';
+export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageOptions, type StageGradients } from './stage.js';
 export { predictWeights, axpy } from './weight-prediction.js';
 export { pipemareWarmup, pipemareExponent, updateDiscrepancy, correctedWeights, type PipeMareOptions } from './pipemare.js';
 export { methodFor, resolveMethod, methodNames, mitigationNames, methodScheduleNames, type MethodSpec, type Mitigation, type WeightPolicy } from './methods.js';

@@ -55,6 +55,14 @@ export interface InFlight {
   readonly version: number;
 }
 
+/** What a stage's backward produces. */
+export interface StageGradients {
+  /** Gradient of each input-bundle tensor (null where none flows), sent to the previous stage. */
+  inputGrads: (Tensor | null)[];
+  /** Gradient of each of the stage's weights, by full model path. */
+  paramGrads: Params;
+}
+
 /** Options of a stage. */
 export interface StageOptions {
   /** Track PipeMare's weight-change average with this decay `γ`. */
@@ -147,7 +155,7 @@ export class PipelineStage {
    * the forward's, the tape substitutes them (the input gradient uses them, the weight
    * gradient uses the stored activations).
    */
-  backward(record: InFlight, outputGrads: readonly (Tensor | null)[], weights: Params): { inputGrads: (Tensor | null)[]; paramGrads: Params } {
+  backward(record: InFlight, outputGrads: readonly (Tensor | null)[], weights: Params): StageGradients {
     const outs: Tensor[] = [];
     const seeds: Tensor[] = [];
     record.outputs.forEach((o, i) => {

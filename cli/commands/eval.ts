@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { loadCheckpoint, loadSafetensorsFile } from '../../nn/index.js';
+import { loadCheckpoint, loadSafetensorsFile } from '../../nn/node.js';
 import { Pipeline, sgdForMethod } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { pct, type Sink } from '../report.js';

@@ -79,6 +79,14 @@ export interface GemmArgs {
   strideB: number;
 }
 
+/** What max pooling returns: the pooled values and where each came from. */
+export interface MaxPoolResult {
+  /** The pooled output `[n, C, outH, outW]`. */
+  out: Data;
+  /** For each output, the flat index of its maximum in the input (−1 when the window held only padding). */
+  argmax: Int32Array;
+}
+
 /** The kernel set a backend provides. */
 export interface Backend {
   /** Short name shown in errors and benchmarks, e.g. `cpu`. */
@@ -98,7 +106,7 @@ export interface Backend {
   /** Fold columns `[C·kH·kW, outH·outW]` back, adding into `out` at `outOffset` (`[C, H, W]`). */
   col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): void;
   /** Max pooling over `n` images `[n, C, H, W]`; returns the output and the flat input index of each maximum. */
-  maxPool2d(x: Data, n: number, g: Conv2dGeometry): { out: Data; argmax: Int32Array };
+  maxPool2d(x: Data, n: number, g: Conv2dGeometry): MaxPoolResult;
   /** Scatter output gradients to the recorded maxima; returns a gradient of `inputSize` elements. */
   maxPool2dBackward(grad: Data, argmax: Int32Array, inputSize: number): Data;
   /** Average pooling over `n` images; padded cells count in the divisor (`kH·kW`). */

@@ -109,9 +109,10 @@ interface Nest {
 }
 
 /**
- * Simplify a loop nest without changing which elements it visits: drop axes of size 1
- * and merge an axis into its inner neighbour when every operand steps over that
- * neighbour's whole extent (so `[N,C,H,W] + [1,C,1,1]` becomes `[N, C, H·W]`).
+ * Simplify a loop nest without changing which elements it visits, or in what order:
+ * drop axes of size 1, and merge two neighbouring axes into one when, for every operand,
+ * one step along the outer axis equals a full sweep of the inner one (so
+ * `[N,C,H,W] + [1,C,1,1]` becomes `[N, C, H·W]`, and a same-shape zip becomes one run).
  */
 function collapse(dims: readonly number[], strides: readonly (readonly number[])[]): Nest {
   const outDims: number[] = [];

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn, Rng, type Tensor } from '../../core/index.js';
-import { createModel, loadCheckpoint, loadSafetensorsFile, saveCheckpoint, saveSafetensorsFile } from '../../nn/index.js';
+import { createModel } from '../../nn/index.js';
+import { loadCheckpoint, loadSafetensorsFile, saveCheckpoint, saveSafetensorsFile } from '../../nn/node.js';
 
 function bits(t: Tensor): number[] {
   return Array.from(new Uint32Array(Float32Array.from(t.data).buffer));
