@@ -8,8 +8,9 @@
  * Each comparison is reported as the ratio of speeds, pipegrad / tfjs (above 1: pipegrad
  * is faster), taken from the best round of each side, and checked against the targets
  * of the performance issue. What is computed is seeded and the same on every run; only
- * the timings vary. tfjs runs in production mode, which only turns off its debug
- * checks and warnings. `docs/performance.md` explains the figures.
+ * the timings vary. tfjs runs in production mode, which in 4.22 only silences its
+ * console warnings (the advice to install tfjs-node would otherwise land in the output).
+ * `docs/performance.md` explains the figures.
  *
  * @example
  * npm run bench             # a table

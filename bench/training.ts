@@ -2,7 +2,7 @@
  * Training throughput of the default job: the `smallcnn` model on real MNIST, trained
  * by fine-grained Pipelined Backpropagation with Spike Compensation and Linear Weight
  * Prediction (`pb+sc+lwp`, one stage per layer) at batch size 1, with the CLI's default
- * hyper-parameters (lr 0.002, momentum 0.9, seed 0).
+ * hyper-parameters (lr 0.001, momentum 0.9, seed 0).
  *
  * The data are fed as `cli/trainer.ts` feeds them: batches are drawn (shuffled and
  * normalized) before the clock starts, and each one becomes an `[1, 1, 28, 28]` tensor
@@ -46,7 +46,7 @@ function makePipeline(seed: number): Pipeline {
   return new Pipeline({
     units: createModel(model, { seed }).pipelineUnits(),
     method: spec,
-    optimizer: sgdForMethod(spec, { lr: 0.002, momentum: 0.9 }),
+    optimizer: sgdForMethod(spec, { lr: 0.001, momentum: 0.9 }),
     partition: 'fine',
     microBatchSize: 1,
   });

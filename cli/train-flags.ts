@@ -26,7 +26,7 @@ export function trainFlags(): FlagSpec[] {
     { name: 'epochs', kind: 'integer', min: 1, default: 1, help: 'passes over the training set' },
     { name: 'batch-size', kind: 'integer', min: 1, default: 1, help: 'samples per (micro-)batch' },
     { name: 'micro-batches', kind: 'integer', min: 1, default: 4, help: 'micro-batches per update for gpipe and 1f1b' },
-    { name: 'lr', kind: 'number', min: 0, default: 0.002, help: 'learning rate (at --ref-batch-size when given)' },
+    { name: 'lr', kind: 'number', min: 0, default: 0.001, help: 'learning rate (at --ref-batch-size when given)' },
     { name: 'momentum', kind: 'number', min: 0, default: 0.9, help: 'momentum (at --ref-batch-size when given)' },
     { name: 'weight-decay', kind: 'number', min: 0, default: 0, help: 'L2 weight decay' },
     { name: 'schedule', kind: 'string', default: 'constant', choices: ['constant', 'cosine', 'step'], help: 'learning-rate schedule over the run' },
