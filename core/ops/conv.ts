@@ -38,6 +38,13 @@ interface ConvAttrs {
   outChannels: number;
 }
 
+/** The sizes every conv2d kernel loop needs: images, channels, per-group blocks. */
+function blockSizes(x: Tensor, { geometry: geo, groups, outChannels }: ConvAttrs) {
+  const [n, c, h, w] = x.shape;
+  const cg = c / groups;
+  return { n, c, h, w, cg, og: outChannels / groups, kdim: cg * geo.kernelH * geo.kernelW, plane: geo.outH * geo.outW };
+}
+
 function pair(v: Size2 | undefined, fallback: number, what: string, op: string): [number, number] {
   const p: [number, number] = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
   const min = what === 'padding' ? 0 : 1;
@@ -75,16 +82,12 @@ export function windowGeometry(
 
 const conv2dOp = defineOp<ConvAttrs>({
   name: 'conv2d',
-  forward: (inputs, { geometry: geo, groups, outChannels }) => {
-    const [x, w, bias] = inputs;
+  forward: ([x, w, bias], attrs) => {
+    const { geometry: geo, groups, outChannels } = attrs;
+    const { n, c, cg, og, kdim, plane } = blockSizes(x, attrs);
     const backend = getBackend();
-    const [n, c] = x.shape;
     const xd = x.data;
     const wd = w.data;
-    const cg = c / groups;
-    const og = outChannels / groups;
-    const kdim = cg * geo.kernelH * geo.kernelW;
-    const plane = geo.outH * geo.outW;
     const out = allocate(x.dtype, n * outChannels * plane);
     for (let img = 0; img < n; img++) {
       for (let gi = 0; gi < groups; gi++) {
@@ -108,43 +111,33 @@ const conv2dOp = defineOp<ConvAttrs>({
   },
   vjp: [
     // dx = col2im(W_gᵀ · G), with the weights the backward is given.
-    ({ g, inputs, attrs: { geometry: geo, groups, outChannels } }) => {
-      const [x, w] = inputs;
+    ({ g, inputs: [x, w], attrs }) => {
+      const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
       const backend = getBackend();
-      const [n, c, h, wd] = x.shape;
-      const cg = c / groups;
-      const og = outChannels / groups;
-      const kdim = cg * geo.kernelH * geo.kernelW;
-      const plane = geo.outH * geo.outW;
       const gd = g.data;
-      const wdata = w.data;
+      const wd = w.data;
       const dx = allocate(x.dtype, x.size);
       for (let img = 0; img < n; img++) {
-        for (let gi = 0; gi < groups; gi++) {
-          const filters = wdata.subarray(gi * og * kdim, (gi + 1) * og * kdim);
-          const gBlock = gd.subarray((img * outChannels + gi * og) * plane, (img * outChannels + (gi + 1) * og) * plane);
+        for (let gi = 0; gi < attrs.groups; gi++) {
+          const filters = wd.subarray(gi * og * kdim, (gi + 1) * og * kdim);
+          const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
           const dcols = backend.gemm(filters, gBlock, { batch: 1, m: kdim, n: plane, k: og, transA: true, transB: false, strideA: 0, strideB: 0 });
-          backend.col2im(dcols, geo, dx, (img * c + gi * cg) * h * wd);
+          backend.col2im(dcols, attrs.geometry, dx, (img * c + gi * cg) * h * width);
         }
       }
       return new Tensor(dx, x.shape);
     },
     // dW_g = Σ_images G · colsᵀ, with cols recomputed from the forward's input.
-    ({ g, inputs, attrs: { geometry: geo, groups, outChannels } }) => {
-      const [x, w] = inputs;
+    ({ g, inputs: [x, w], attrs }) => {
+      const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
       const backend = getBackend();
-      const [n, c, h, wd] = x.shape;
-      const cg = c / groups;
-      const og = outChannels / groups;
-      const kdim = cg * geo.kernelH * geo.kernelW;
-      const plane = geo.outH * geo.outW;
       const gd = g.data;
       const xd = x.data;
       const dw = allocate(w.dtype, w.size);
       for (let img = 0; img < n; img++) {
-        for (let gi = 0; gi < groups; gi++) {
-          const cols = backend.im2col(xd, (img * c + gi * cg) * h * wd, geo);
-          const gBlock = gd.subarray((img * outChannels + gi * og) * plane, (img * outChannels + (gi + 1) * og) * plane);
+        for (let gi = 0; gi < attrs.groups; gi++) {
+          const cols = backend.im2col(xd, (img * c + gi * cg) * h * width, attrs.geometry);
+          const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
           const part = backend.gemm(gBlock, cols, { batch: 1, m: og, n: kdim, k: plane, transA: false, transB: true, strideA: 0, strideB: 0 });
           const base = gi * og * kdim;
           for (let i = 0; i < part.length; i++) dw[base + i] += part[i];
