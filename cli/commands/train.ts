@@ -29,7 +29,7 @@ export async function trainCommand(argv: readonly string[], out: Sink): Promise<
   const resume = parsed.flags.resume as string | undefined;
   const outDir = (parsed.flags.out as string | undefined) ?? resume ?? defaultRunDir(config.model, `${config.method}+${config.mitigation}`);
   const mode = reportMode(parsed.flags.json as boolean, out);
-  if (mode !== 'json') out.write(`pipegrad train: ${config.model} on ${config.dataset}, ${config.method}${config.mitigation === 'none' ? '' : ' + ' + config.mitigation}, batch size ${config.batchSize}, ${config.epochs} epoch(s) → ${outDir}\n`);
+  if (mode !== 'json') out.write(`pipegrad train: ${config.model} on ${config.dataset}, ${config.method}${config.mitigation === 'none' ? '' : '+' + config.mitigation}, batch size ${config.batchSize}, ${config.epochs} epoch(s) → ${outDir}\n`);
   const result = await runTraining(config, { outDir, resumeDir: resume, events: reporter(mode, out) });
   if (mode === 'json') {
     out.write(
