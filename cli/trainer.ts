@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync, appendFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { setBackend, Tensor, type Data } from '../core/index.js';
+import { GpuUnavailableError, Tensor, useBackend, type Data } from '../core/index.js';
 import { channelStats, DataLoader, loadDataset, type Batch, type Dataset } from '../datasets/index.js';
 import { createModel, type Model } from '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
@@ -260,7 +260,12 @@ interface ResumeState {
  *   checkpoint is kept), and {@link UsageError} for inconsistent settings.
  */
 export async function runTraining(c: TrainConfig, options: RunOptions): Promise<TrainResult> {
-  setBackend(c.backend);
+  try {
+    await useBackend(c.backend);
+  } catch (e) {
+    if (e instanceof GpuUnavailableError) throw new UsageError(`train: --backend ${c.backend}: ${e.message}`);
+    throw e;
+  }
   const spec = methodFor(c.method, c.mitigation);
   if ((spec.schedule === 'gpipe' || spec.schedule === '1f1b') && c.microBatches < 1) throw new UsageError('train: --micro-batches must be at least 1');
   const data = prepareData(c);

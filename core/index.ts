@@ -17,7 +17,23 @@ export { Rng, type Shuffleable } from './random.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
 export { backward, gradients, noGrad, isGradEnabled, collectTape, type BackwardOptions, type TapeNode } from './autodiff.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
-export { getBackend, setBackend, registerBackend, listBackends, cpuBackend } from './backend/index.js';
+export {
+  getBackend,
+  setBackend,
+  registerBackend,
+  listBackends,
+  cpuBackend,
+  useGpuBackend,
+  useBackend,
+  createGpuBackend,
+  GPU_MODES,
+  GpuUnavailableError,
+  type GpuBackend,
+  type GpuBackendOptions,
+  type GpuStats,
+  type GpuMode,
+  type GpuMissing,
+} from './backend/index.js';
 export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry } from './backend/backend.js';
 export { add, sub, mul, div, maximum, neg, exp, log, sqrt, pow, abs, relu, tanh, sigmoid, square } from './ops/elementwise.js';
 export { sum, mean, max } from './ops/reduce.js';
