@@ -318,7 +318,6 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
   let trainedSeconds = 0;
   const firstEpoch = resume ? resume.epoch : 0;
   for (let epoch = firstEpoch; epoch < c.epochs; epoch++) {
-    const batches = [...data.trainLoader.batches(epoch)];
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
@@ -358,7 +357,8 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
       }
     };
     try {
-      pipe.run(batches.length, (j) => toExample(batches[j], data.inputShape, data.outputs), onSample);
+      // Batches are made when stage 1 asks for them, so an epoch is never held in memory.
+      pipe.run(batchesPerEpoch, (j) => toExample(data.trainLoader.batch(epoch, j), data.inputShape, data.outputs), onSample);
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         const last = out ? lastCheckpoint(out) : null;
