@@ -39,7 +39,7 @@ export function trainFlags(): FlagSpec[] {
     { name: 'limit-train', kind: 'integer', min: 1, help: 'use only the first N training samples' },
     { name: 'limit-test', kind: 'integer', min: 1, help: 'use only the first N test samples' },
     { name: 'backend', kind: 'string', default: 'cpu', choices: [...listBackends(), 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)], help: 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)' },
-    { name: 'checkpoint-every', kind: 'integer', min: 0, default: 1, help: 'save a checkpoint every N epochs (0: only never)' },
+    { name: 'checkpoint-every', kind: 'integer', min: 0, default: 1, help: 'save a checkpoint every N epochs and after the last (0: none)' },
     { name: 'out', kind: 'string', help: 'run folder (default runs/<timestamp>-<model>-<method>)' },
     { name: 'json', kind: 'boolean', default: false, help: 'print one JSON object per line' },
     { name: 'config', kind: 'string', help: 'JSON file of flag values; flags given here override it' },
