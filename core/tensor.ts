@@ -16,6 +16,9 @@ import type { NdArray } from 'ndarray';
 import { getBackend } from './backend/index.js';
 import type { Data, DType } from './backend/backend.js';
 import type { TapeNode } from './autodiff.js';
+import { contiguousStrides, sizeOf } from './backend/loop-nest.js';
+
+export { contiguousStrides, sizeOf };
 
 /** A nested JavaScript array of numbers, as accepted by `fromArray` and returned by `toArray`. */
 export type NestedArray = number | NestedArray[];
@@ -130,24 +133,6 @@ export class Tensor {
   toString(): string {
     return `Tensor([${this.shape.join(',')}], ${this.dtype})`;
   }
-}
-
-/** Product of the sizes in a shape (1 for a scalar). */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Row-major strides of a contiguous tensor of this shape. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 /** Format a shape for error messages: `[2,3]`. */

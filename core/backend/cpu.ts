@@ -19,6 +19,7 @@
  * @module
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
+import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
 
 /** A constructor of the buffer type of a {@link Data}. */
 type DataConstructor = new (length: number) => Data;
@@ -30,19 +31,6 @@ function alloc(like: Data, length: number): Data {
 
 function fail(kernel: string, message: string): never {
   throw new Error(`cpu.${kernel}: ${message}`);
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-function checkLength(kernel: string, what: string, data: Data, shape: readonly number[]): void {
-  const expected = sizeOf(shape);
-  if (data.length !== expected) {
-    fail(kernel, `${what} has ${data.length} elements but shape [${shape.join(',')}] needs ${expected}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -99,50 +87,6 @@ function zipRun(op: BinaryOp, out: Data, o: number, a: Data, ia: number, sa: num
   }
 }
 
-/**
- * A loop nest in collapsed form: `dims` sizes (outermost first) and, for each operand,
- * its element stride along each of them (0 where the operand is broadcast or reduced).
- */
-interface Nest {
-  dims: number[];
-  strides: number[][];
-}
-
-/**
- * Simplify a loop nest without changing which elements it visits, or in what order:
- * drop axes of size 1, and merge two neighbouring axes into one when, for every operand,
- * one step along the outer axis equals a full sweep of the inner one (so
- * `[N,C,H,W] + [1,C,1,1]` becomes `[N, C, H·W]`, and a same-shape zip becomes one run).
- */
-function collapse(dims: readonly number[], strides: readonly (readonly number[])[]): Nest {
-  const outDims: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let axis = 0; axis < dims.length; axis++) {
-    const d = dims[axis];
-    if (d === 1) continue;
-    const last = outDims.length - 1;
-    const mergeable = last >= 0 && strides.every((s, j) => outStrides[j][last] === s[axis] * d);
-    if (mergeable) {
-      outDims[last] *= d;
-      strides.forEach((s, j) => { outStrides[j][last] = s[axis]; });
-    } else {
-      outDims.push(d);
-      strides.forEach((s, j) => outStrides[j].push(s[axis]));
-    }
-  }
-  return { dims: outDims, strides: outStrides };
-}
-
-/** Row-major element strides of a contiguous tensor of `shape`. */
-function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
 
 /**
  * Calls `visit(row, offsets)` for every index of the outer axes of `nest` (all but the
@@ -170,26 +114,14 @@ function forEachRow(nest: Nest, start: readonly number[], visit: (row: number, o
   }
 }
 
-/** Strides of an input of `shape` broadcast to `outShape` (right-aligned, 0 on stretched axes). */
-function broadcastStrides(kernel: string, shape: readonly number[], outShape: readonly number[]): number[] {
-  const lead = outShape.length - shape.length;
-  if (lead < 0) fail(kernel, `cannot broadcast [${shape.join(',')}] to the smaller rank of [${outShape.join(',')}]`);
-  const own = contiguousStrides(shape);
-  return outShape.map((d, axis) => {
-    if (axis < lead) return 0;
-    const s = shape[axis - lead];
-    if (s !== d && s !== 1) fail(kernel, `cannot broadcast [${shape.join(',')}] to [${outShape.join(',')}] (axis ${axis}: ${s} vs ${d})`);
-    return s === 1 ? 0 : own[axis - lead];
-  });
-}
 
 /** Elementwise `a op b` with NumPy broadcasting. */
 function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShape: readonly number[], outShape: readonly number[]): Data {
-  checkLength('binary', `a (${op})`, a, aShape);
-  checkLength('binary', `b (${op})`, b, bShape);
+  checkLength('cpu.binary', `a (${op})`, a, aShape);
+  checkLength('cpu.binary', `b (${op})`, b, bShape);
   const n = sizeOf(outShape);
   const out = alloc(a, n);
-  const nest = collapse(outShape, [broadcastStrides('binary', aShape, outShape), broadcastStrides('binary', bShape, outShape)]);
+  const nest = collapse(outShape, [broadcastStrides('cpu.binary', aShape, outShape), broadcastStrides('cpu.binary', bShape, outShape)]);
   if (nest.dims.length === 0) {
     // Every axis has size 1: a single element.
     zipRun(op, out, 0, a, 0, 0, b, 0, 0, 1);
@@ -233,7 +165,7 @@ function foldRun(op: ReduceOp, acc: Float64Array, o: number, x: Data, ix: number
  * into a float64 buffer of partial results, then round once into the output type.
  */
 function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly number[]): Data {
-  checkLength('reduce', 'x', x, shape);
+  checkLength('cpu.reduce', 'x', x, shape);
   if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
   const reduced = shape.map(() => false);
   for (const a of axes) {

@@ -18,7 +18,8 @@
  */
 import type { BinaryOp, Conv2dGeometry, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
 import type { KernelSpec } from './gpu-kernel-cache.js';
-import { coordinatesCode, divmodCode, literal, offsetExpression, type Nest } from './gpu-index-code.js';
+import { coordinatesCode, divmodCode, literal, offsetExpression } from './gpu-index-code.js';
+import type { Nest } from './loop-nest.js';
 
 /** `function (args) { body }` as gpu.js wants it. */
 function kernel(args: readonly string[], body: string): string {

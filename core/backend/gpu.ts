@@ -23,7 +23,8 @@
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
 import { cpuBackend } from './cpu.js';
 import { DeviceBuffers } from './gpu-device-buffers.js';
-import { broadcastStrides, collapse, contiguousStrides, MAX_INDEX } from './gpu-index-code.js';
+import { MAX_INDEX } from './gpu-index-code.js';
+import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
 import { DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
   avgPoolBackwardSource,
@@ -89,16 +90,6 @@ function fail(kernel: string, message: string): never {
   throw new Error(`gpu.${kernel}: ${message}`);
 }
 
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-function checkLength(kernel: string, what: string, data: Data, shape: readonly number[]): void {
-  const expected = sizeOf(shape);
-  if (data.length !== expected) fail(kernel, `${what} has ${data.length} elements but shape [${shape.join(',')}] needs ${expected}`);
-}
 
 /** Every buffer a kernel addresses must stay below {@link MAX_INDEX} elements, where float32 index arithmetic is exact. */
 function checkAddressable(kernel: string, spec: KernelSpec): void {
@@ -164,12 +155,10 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShape: readonly number[], outShape: readonly number[]): Data {
     if (a instanceof Float64Array) return cpuBackend.binary(op, a, aShape, b, bShape, outShape);
-    checkLength('binary', `a (${op})`, a, aShape);
-    checkLength('binary', `b (${op})`, b, bShape);
-    const sa = broadcastStrides(aShape, outShape);
-    const sb = broadcastStrides(bShape, outShape);
-    if (typeof sa === 'string') fail('binary', sa);
-    if (typeof sb === 'string') fail('binary', sb);
+    checkLength('gpu.binary', `a (${op})`, a, aShape);
+    checkLength('gpu.binary', `b (${op})`, b, bShape);
+    const sa = broadcastStrides('gpu.binary', aShape, outShape);
+    const sb = broadcastStrides('gpu.binary', bShape, outShape);
     const n = sizeOf(outShape);
     if (n === 0) return new Float32Array(0);
     return toHost('binary', binarySource(op, collapse(outShape, [sa, sb]), n, a.length, b.length), a, float32(b));
@@ -177,7 +166,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly number[]): Data {
     if (x instanceof Float64Array) return cpuBackend.reduce(op, x, shape, axes);
-    checkLength('reduce', 'x', x, shape);
+    checkLength('gpu.reduce', 'x', x, shape);
     if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
     const reduced = shape.map(() => false);
     for (const a of axes) {

@@ -1,0 +1,88 @@
+/**
+ * Shape arithmetic that every backend's kernels share: sizes, row-major strides,
+ * broadcast strides, and the collapse of a loop nest into its fewest, longest axes.
+ *
+ * @module
+ */
+import type { Data } from './backend.js';
+
+/** Product of the sizes in a shape (1 for a scalar). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major element strides of a contiguous tensor of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/**
+ * A loop nest in collapsed form: `dims` sizes (outermost first) and, for each operand,
+ * its element stride along each of them (0 where the operand is broadcast or reduced).
+ */
+export interface Nest {
+  /** Sizes of the collapsed axes, outermost first. */
+  dims: number[];
+  /** Per operand, its stride along each collapsed axis. */
+  strides: number[][];
+}
+
+/**
+ * Simplify a loop nest without changing which elements it visits, or in what order:
+ * drop axes of size 1, and merge two neighbouring axes into one when, for every operand,
+ * one step along the outer axis equals a full sweep of the inner one (so
+ * `[N,C,H,W] + [1,C,1,1]` becomes `[N, C, H·W]`, and a same-shape zip becomes one run).
+ */
+export function collapse(dims: readonly number[], strides: readonly (readonly number[])[]): Nest {
+  const outDims: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let axis = 0; axis < dims.length; axis++) {
+    const d = dims[axis];
+    if (d === 1) continue;
+    const last = outDims.length - 1;
+    if (last >= 0 && strides.every((s, j) => outStrides[j][last] === s[axis] * d)) {
+      outDims[last] *= d;
+      strides.forEach((s, j) => { outStrides[j][last] = s[axis]; });
+    } else {
+      outDims.push(d);
+      strides.forEach((s, j) => outStrides[j].push(s[axis]));
+    }
+  }
+  return { dims: outDims, strides: outStrides };
+}
+
+/**
+ * Strides of an input of `shape` broadcast to `outShape` (right-aligned, 0 on the
+ * stretched axes).
+ *
+ * @throws `<kernel>: cannot broadcast [..] to [..]` when the shapes do not broadcast.
+ */
+export function broadcastStrides(kernel: string, shape: readonly number[], outShape: readonly number[]): number[] {
+  const lead = outShape.length - shape.length;
+  if (lead < 0) throw new Error(`${kernel}: cannot broadcast [${shape.join(',')}] to the smaller rank of [${outShape.join(',')}]`);
+  const own = contiguousStrides(shape);
+  return outShape.map((d, axis) => {
+    if (axis < lead) return 0;
+    const s = shape[axis - lead];
+    if (s !== d && s !== 1) throw new Error(`${kernel}: cannot broadcast [${shape.join(',')}] to [${outShape.join(',')}] (axis ${axis}: ${s} vs ${d})`);
+    return s === 1 ? 0 : own[axis - lead];
+  });
+}
+
+/**
+ * Check that a buffer holds exactly the elements its shape says.
+ *
+ * @throws `<kernel>: <what> has N elements but shape [..] needs M`.
+ */
+export function checkLength(kernel: string, what: string, data: Data, shape: readonly number[]): void {
+  const expected = sizeOf(shape);
+  if (data.length !== expected) throw new Error(`${kernel}: ${what} has ${data.length} elements but shape [${shape.join(',')}] needs ${expected}`);
+}
