@@ -4,12 +4,13 @@
  * stop, and every kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'tape';
 import { main } from '../../cli/main.js';
 import { loadSafetensorsFile } from '../../nn/node.js';
+import { cifarRecord, concat } from '../datasets/fixtures.js';
 
 interface Captured {
   code: number;
@@ -166,5 +167,26 @@ test('the pipegrad binary runs and exits 2 on a bad flag', (t) => {
   const bad = spawnSync(process.execPath, [bin, 'train', '--bogus'], { encoding: 'utf8' });
   t.equal(bad.status, 2, 'pipegrad train --bogus exits 2');
   t.equal(bad.stderr.trim().split('\n').length, 1, 'with one line on stderr');
+  t.end();
+});
+
+test('train on CIFAR-10 files in the standard binary format (generated), with augmentation', async (t) => {
+  const dir = join(tmp, 'cifar-10-batches-bin');
+  mkdirSync(dir);
+  // Class c is an image whose channel c%3 is bright: learnable from a few samples.
+  const records = (n: number, offset: number): Uint8Array =>
+    concat(Array.from({ length: n }, (_, i) => {
+      const label = (i + offset) % 10;
+      return cifarRecord([label], (c) => (c === label % 3 ? 200 : 20) + label * 3);
+    }));
+  for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin`), records(20, b));
+  writeFileSync(join(dir, 'test_batch.bin'), records(20, 0));
+  const r = await run('train', '--model', 'resnet20', '--width', '0.25', '--dataset', 'cifar10', '--data-dir', dir, '--augment',
+    '--limit-train', '40', '--limit-test', '20', '--lr', '0.01', '--json', '--out', join(tmp, 'cifar-run'));
+  t.equal(r.code, 0, `exit code 0 ${r.err.trim()}`);
+  const done = r.json[r.json.length - 1] as { event: string; stages: number; testAccuracy: number };
+  t.equal(done.event, 'done', 'the run finishes');
+  t.equal(done.stages, 20, 'resnet20 runs as 20 fine-grained stages');
+  t.ok(done.testAccuracy >= 0 && done.testAccuracy <= 1, `a test accuracy is reported (${done.testAccuracy})`);
   t.end();
 });
