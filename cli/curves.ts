@@ -1,82 +1,107 @@
 /**
- * `curves.svg`: training loss, test loss and test accuracy against samples seen, one
- * line per run, drawn as a standalone SVG with two panels (loss on a log scale,
- * accuracy linear).
+ * `curves.svg`: loss and accuracy against samples seen, one colour per run, as a
+ * standalone SVG with two panels. Training points (solid lines) are the running means
+ * the progress reports give, about fifty per epoch; test points (dashed, with dots)
+ * are the evaluations at the end of each epoch.
  *
  * @module
  */
 
-/** One measurement of a run. */
+/** One measurement. */
 export interface CurvePoint {
-  /** Training samples seen so far. */
+  /** Training samples seen when it was taken. */
   samples: number;
-  /** Mean training loss over the last epoch. */
-  trainLoss: number;
-  /** Test loss. */
-  testLoss: number;
-  /** Test accuracy in [0, 1], or null for regression. */
-  testAccuracy: number | null;
+  /** Mean loss (training: over the samples since the previous point). */
+  loss: number;
+  /** Accuracy in [0, 1], or null for regression. */
+  accuracy: number | null;
 }
 
-/** A labelled series of points. */
+/** The measurements of one run. */
 export interface Curve {
   /** Legend label, e.g. the method name. */
   label: string;
-  /** Points in order of samples. */
-  points: CurvePoint[];
+  /** Running training measurements, in order of samples. */
+  train: CurvePoint[];
+  /** Test measurements, in order of samples. */
+  test: CurvePoint[];
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+const W = 420;
+const H = 260;
+const PAD = { left: 56, right: 16, top: 28, bottom: 40 };
 
 /** Render the curves of one or more runs as an SVG document. */
 export function renderCurves(curves: readonly Curve[]): string {
-  const W = 420;
-  const H = 260;
-  const pad = { left: 56, right: 16, top: 28, bottom: 40 };
-  const all = curves.flatMap((c) => c.points);
+  const all = curves.flatMap((c) => [...c.train, ...c.test]);
   const maxSamples = Math.max(1, ...all.map((p) => p.samples));
-  const losses = all.flatMap((p) => [p.trainLoss, p.testLoss]).filter((v) => Number.isFinite(v) && v > 0);
-  const lo = Math.log10(Math.min(...losses, 1));
-  const hi = Math.log10(Math.max(...losses, 1e-3));
-  const [lmin, lmax] = hi - lo < 1e-9 ? [lo - 0.5, hi + 0.5] : [lo, hi];
-  const accs = all.map((p) => p.testAccuracy).filter((v): v is number => v !== null);
-  const showAccuracy = accs.length > 0;
-  const x = (s: number, x0: number): number => x0 + pad.left + (s / maxSamples) * (W - pad.left - pad.right);
-  const yLoss = (v: number): number => pad.top + (1 - (Math.log10(Math.max(v, 1e-12)) - lmin) / (lmax - lmin)) * (H - pad.top - pad.bottom);
-  const yAcc = (v: number): number => pad.top + (1 - v) * (H - pad.top - pad.bottom);
-  const panels = showAccuracy ? 2 : 1;
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels}" height="${H + 20 * curves.length}" font-family="sans-serif" font-size="11">`);
-  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  const losses = all.map((p) => p.loss).filter((v) => Number.isFinite(v) && v > 0);
+  let lo = Math.log10(Math.min(...losses, 10));
+  let hi = Math.log10(Math.max(...losses, 1e-3));
+  if (losses.length === 0) [lo, hi] = [-1, 1];
+  if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const showAccuracy = all.some((p) => p.accuracy !== null);
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const x = (s: number, x0: number): number => x0 + PAD.left + (s / maxSamples) * plotW;
+  const yLoss = (v: number): number => PAD.top + (1 - (Math.log10(Math.max(v, 1e-12)) - lo) / (hi - lo)) * plotH;
+  const yAcc = (v: number): number => PAD.top + (1 - v) * plotH;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W * (showAccuracy ? 2 : 1)}" height="${H + 20 * curves.length}" font-family="sans-serif" font-size="11">`,
+    '<rect width="100%" height="100%" fill="white"/>',
+  ];
   const axes = (x0: number, title: string, ticks: [number, string][]): void => {
     parts.push(`<text x="${x0 + W / 2}" y="16" text-anchor="middle" font-weight="bold">${title}</text>`);
-    parts.push(`<rect x="${x0 + pad.left}" y="${pad.top}" width="${W - pad.left - pad.right}" height="${H - pad.top - pad.bottom}" fill="none" stroke="#888"/>`);
-    for (const [y, label] of ticks) parts.push(`<text x="${x0 + pad.left - 4}" y="${y + 4}" text-anchor="end">${label}</text>`);
-    parts.push(`<text x="${x0 + W / 2}" y="${H - 8}" text-anchor="middle">samples seen (max ${maxSamples})</text>`);
+    parts.push(`<rect x="${x0 + PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
+    for (const [y, label] of ticks) {
+      parts.push(`<line x1="${x0 + PAD.left}" y1="${y.toFixed(1)}" x2="${x0 + PAD.left + plotW}" y2="${y.toFixed(1)}" stroke="#eee"/>`);
+      parts.push(`<text x="${x0 + PAD.left - 4}" y="${(y + 4).toFixed(1)}" text-anchor="end">${label}</text>`);
+    }
+    parts.push(`<text x="${x0 + PAD.left}" y="${H - 22}" text-anchor="middle">0</text>`);
+    parts.push(`<text x="${x0 + PAD.left + plotW}" y="${H - 22}" text-anchor="middle">${maxSamples}</text>`);
+    parts.push(`<text x="${x0 + W / 2}" y="${H - 8}" text-anchor="middle">samples seen</text>`);
   };
-  const lossTicks: [number, string][] = [];
-  for (let e = Math.ceil(lmin); e <= Math.floor(lmax); e++) lossTicks.push([yLoss(10 ** e), `1e${e}`]);
-  if (lossTicks.length === 0) lossTicks.push([yLoss(10 ** lmin), (10 ** lmin).toPrecision(2)], [yLoss(10 ** lmax), (10 ** lmax).toPrecision(2)]);
-  axes(0, 'loss (solid: train, dashed: test)', lossTicks);
-  if (showAccuracy) axes(W, 'test accuracy', [0, 0.25, 0.5, 0.75, 1].map((v) => [yAcc(v), v.toFixed(2)]));
-  const path = (pts: [number, number][]): string => pts.map(([a, b], i) => `${i === 0 ? 'M' : 'L'}${a.toFixed(1)},${b.toFixed(1)}`).join(' ');
+  axes(0, 'loss (solid: training, dashed: test)', logTicks(lo, hi).map((v) => [yLoss(v), formatTick(v)]));
+  if (showAccuracy) axes(W, 'accuracy (solid: training, dashed: test)', [0, 0.25, 0.5, 0.75, 1].map((v) => [yAcc(v), v.toFixed(2)]));
   curves.forEach((c, i) => {
     const color = COLORS[i % COLORS.length];
-    const pts = c.points;
-    parts.push(`<path d="${path(pts.map((p) => [x(p.samples, 0), yLoss(p.trainLoss)]))}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-    parts.push(`<path d="${path(pts.map((p) => [x(p.samples, 0), yLoss(p.testLoss)]))}" fill="none" stroke="${color}" stroke-dasharray="4 3"/>`);
-    for (const p of pts) parts.push(`<circle cx="${x(p.samples, 0).toFixed(1)}" cy="${yLoss(p.testLoss).toFixed(1)}" r="2" fill="${color}"/>`);
+    const line = (pts: [number, number][], dashed: boolean): void => {
+      if (pts.length === 0) return;
+      const d = pts.map(([a, b], k) => `${k === 0 ? 'M' : 'L'}${a.toFixed(1)},${b.toFixed(1)}`).join(' ');
+      parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${dashed ? 1.5 : 1.2}"${dashed ? ' stroke-dasharray="5 3"' : ' stroke-opacity="0.8"'}/>`);
+      if (dashed) for (const [a, b] of pts) parts.push(`<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="2.5" fill="${color}"/>`);
+    };
+    line(c.train.map((p) => [x(p.samples, 0), yLoss(p.loss)]), false);
+    line(c.test.map((p) => [x(p.samples, 0), yLoss(p.loss)]), true);
     if (showAccuracy) {
-      const ap = pts.filter((p) => p.testAccuracy !== null).map((p) => [x(p.samples, W), yAcc(p.testAccuracy!)] as [number, number]);
-      parts.push(`<path d="${path(ap)}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-      for (const [a, b] of ap) parts.push(`<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="2" fill="${color}"/>`);
+      const acc = (pts: CurvePoint[]): [number, number][] => pts.filter((p) => p.accuracy !== null).map((p) => [x(p.samples, W), yAcc(p.accuracy!)]);
+      line(acc(c.train), false);
+      line(acc(c.test), true);
     }
     const ly = H + 14 + 20 * i;
-    parts.push(`<line x1="${pad.left}" y1="${ly - 4}" x2="${pad.left + 24}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
-    parts.push(`<text x="${pad.left + 30}" y="${ly}">${escapeXml(c.label)}</text>`);
+    parts.push(`<line x1="${PAD.left}" y1="${ly - 4}" x2="${PAD.left + 24}" y2="${ly - 4}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<text x="${PAD.left + 30}" y="${ly}">${escapeXml(c.label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
+}
+
+/** Tick values for a log axis from 10^lo to 10^hi: powers of ten, or 1-2-5 steps within a decade. */
+function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of hi - lo > 2 ? [1] : [1, 2, 5]) {
+      const v = m * 10 ** e;
+      const l = Math.log10(v);
+      if (l >= lo - 1e-9 && l <= hi + 1e-9) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+function formatTick(v: number): string {
+  return v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
 }
 
 function escapeXml(s: string): string {

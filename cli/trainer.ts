@@ -18,7 +18,7 @@ import { createModel, type Model } from '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
 import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type Example, type MethodSpec, type SampleResult, type StageMemory } from '../pipeline/index.js';
-import { renderCurves, type CurvePoint } from './curves.js';
+import { renderCurves, type Curve, type CurvePoint } from './curves.js';
 import { UsageError } from './args.js';
 
 /** Everything a run needs; the CLI flags map one to one onto it. */
@@ -94,6 +94,8 @@ export interface TrainResult {
   memory: StageMemory[];
   stages: number;
   seconds: number;
+  /** The run's training and test curves. */
+  curve: Curve;
 }
 
 /** Hyper-parameters after the scaling rules. */
@@ -251,6 +253,7 @@ interface ResumeState {
   epoch: number;
   clocks: { step: number; samples: number }[];
   metrics: EpochMetrics[];
+  trainCurve: CurvePoint[];
 }
 
 /**
@@ -312,7 +315,11 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     writeAtomic(join(out, 'config.json'), JSON.stringify({ ...c, resolved }, null, 2) + '\n');
   }
   const metrics: EpochMetrics[] = resume ? [...resume.metrics] : [];
-  const curve: CurvePoint[] = metrics.map((m) => ({ samples: m.samplesSeen, trainLoss: m.trainLoss, testLoss: m.testLoss, testAccuracy: m.testAccuracy }));
+  const curve: Curve = {
+    label: spec.name,
+    train: resume ? [...resume.trainCurve] : [],
+    test: metrics.map((m) => ({ samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy })),
+  };
   const started = Date.now();
   let trainedSamples = 0;
   let trainedSeconds = 0;
@@ -341,14 +348,17 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
         const elapsed = (Date.now() - epochStart) / 1000;
         const rate = seen / Math.max(elapsed, 1e-3);
         const remaining = (c.epochs - epoch) * data.train.length - seen;
+        const point: CurvePoint = { samples: epoch * data.train.length + seen, loss: windowLoss / windowCount, accuracy: data.classification ? windowCorrect / windowCount : null };
+        curve.train.push(point);
+        if (out) appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify({ event: 'progress', epoch: epoch + 1, ...point }) + '\n');
         options.events?.progress?.({
           epoch: epoch + 1,
           epochs: c.epochs,
           samples: seen,
           samplesPerEpoch: data.train.length,
           samplesPerSecond: rate,
-          loss: windowLoss / windowCount,
-          accuracy: data.classification ? windowCorrect / windowCount : null,
+          loss: point.loss,
+          accuracy: point.accuracy,
           etaSeconds: remaining / rate,
         });
         windowLoss = 0;
@@ -385,18 +395,23 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
       seconds,
     };
     metrics.push(m);
-    curve.push({ samples: m.samplesSeen, trainLoss: m.trainLoss, testLoss: m.testLoss, testAccuracy: m.testAccuracy });
+    curve.test.push({ samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy });
     options.events?.epoch?.(m);
     if (out) {
       appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify({ event: 'epoch', ...m }) + '\n');
-      writeAtomic(join(out, 'curves.svg'), renderCurves([{ label: spec.name, points: curve }]));
+      writeAtomic(join(out, 'curves.svg'), renderCurves([curve]));
       const last = epoch + 1 === c.epochs;
       if (c.checkpointEvery > 0 && ((epoch + 1) % c.checkpointEvery === 0 || last)) {
         const optimizerState = new Map<string, Tensor>();
         pipe.stages.forEach((stage, i) => {
           for (const [k, v] of stage.optimizer.stateDict().state) optimizerState.set(`stage${i + 1}.${k}`, v);
         });
-        const resumeState: ResumeState = { epoch: epoch + 1, clocks: pipe.stages.map((s) => ({ step: s.optimizer.steps, samples: s.optimizer.samples })), metrics };
+        const resumeState: ResumeState = {
+          epoch: epoch + 1,
+          clocks: pipe.stages.map((s) => ({ step: s.optimizer.steps, samples: s.optimizer.samples })),
+          metrics,
+          trainCurve: curve.train,
+        };
         pipe.bindCurrent();
         await saveCheckpoint(join(out, checkpointName(epoch + 1)), model, { optimizerState, step: (epoch + 1) * batchesPerEpoch, seed: c.seed, config: { train: c, resume: resumeState } });
       }
@@ -417,6 +432,7 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     memory: pipe.memory,
     stages: pipe.stages.length,
     seconds: (Date.now() - started) / 1000,
+    curve,
   };
 }
 

@@ -71,7 +71,7 @@ export async function compareCommand(argv: readonly string[], out: Sink): Promis
       out.write(JSON.stringify({ event: 'result', method: spec.name, testAccuracy: result.finalTestAccuracy, bestTestAccuracy: result.bestTestAccuracy, trainLoss: result.finalTrainLoss, samplesPerSecond: result.samplesPerSecond, memory: result.memory }) + '\n');
     }
   }
-  const svg = renderCurves(rows.map(({ method, result }) => ({ label: method, points: result.epochs.map((m) => ({ samples: m.samplesSeen, trainLoss: m.trainLoss, testLoss: m.testLoss, testAccuracy: m.testAccuracy })) })));
+  const svg = renderCurves(rows.map(({ result }) => result.curve));
   writeAtomic(join(outDir, 'compare.svg'), svg);
   const table = compareTable(rows);
   writeAtomic(join(outDir, 'compare.md'), table);

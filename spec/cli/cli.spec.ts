@@ -45,7 +45,9 @@ test('train: a small run writes its files and reports a done event', async (t) =
   for (const f of ['config.json', 'metrics.jsonl', 'curves.svg', 'checkpoint-epoch-0001.safetensors', 'checkpoint-epoch-0002.safetensors']) {
     t.ok(existsSync(join(out, f)), `${f} written`);
   }
-  t.equal(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2, 'metrics.jsonl has a line per epoch');
+  const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+  t.equal(metrics.filter((m) => m.event === 'epoch').length, 2, 'metrics.jsonl has an epoch line per epoch');
+  t.ok(metrics.filter((m) => m.event === 'progress').length >= 20, 'and the running training measurements between them');
   t.ok(readFileSync(join(out, 'curves.svg'), 'utf8').startsWith('<svg'), 'curves.svg is an SVG');
   const ev = await run('eval', join(out, 'checkpoint-epoch-0002.safetensors'), '--json');
   t.equal(ev.code, 0, 'eval exits 0');
