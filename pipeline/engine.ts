@@ -345,23 +345,24 @@ export class Pipeline {
       outputGrads = this.backwardInbox[s - 1].get(j)!;
       this.backwardInbox[s - 1].delete(j);
     }
-    const current = stage.snapshot();
     let weights: Params;
-    let version = current.version;
+    let version = stage.version;
     switch (this.method.backward) {
       case 'stashed':
         weights = record.weights;
         version = record.version;
         break;
-      case 'predicted':
+      case 'predicted': {
         // SpecTrain: T = updates left before this sample's own update here, 0 in PB.
+        const current = stage.snapshot();
         weights = predictWeights(current.params, current.velocity, current.learningRate, 0);
         break;
+      }
       case 'corrected':
-        weights = correctedWeights(current.params, current.discrepancy, stage.delay);
+        weights = correctedWeights(stage.params, stage.snapshot().discrepancy, stage.delay);
         break;
       default:
-        weights = current.params;
+        weights = stage.params;
     }
     const { inputGrads, paramGrads } = stage.backward(record, outputGrads, weights);
     if (s > 1) this.backwardInbox[s - 2].set(j, inputGrads);
