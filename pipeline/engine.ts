@@ -247,14 +247,19 @@ export class Pipeline {
     this.end();
   }
 
-  /** Run the model on `input` with every stage's current weights, without recording a tape; returns the last stage's first output (e.g. logits). */
+  /**
+   * Run the model on `input` with every stage's current weights, in evaluation mode and
+   * without recording a tape; returns the last stage's first output (e.g. logits). Each
+   * module's train/eval mode is restored afterwards.
+   */
   predict(input: Tensor): Tensor {
     return noGrad(() => {
       let bundle = [input];
       for (const stage of this.stages) {
+        const modes = stage.units.map((unit) => unit.module.training);
         for (const unit of stage.units) unit.module.eval();
         bundle = stage.forward(bundle, stage.params);
-        for (const unit of stage.units) unit.module.train();
+        stage.units.forEach((unit, i) => (modes[i] ? unit.module.train() : unit.module.eval()));
       }
       return bundle[0];
     });
