@@ -20,6 +20,7 @@
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
 import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
+import { checkGeometry, checkPoolInput } from './window-checks.js';
 
 /** A constructor of the buffer type of a {@link Data}. */
 type DataConstructor = new (length: number) => Data;
@@ -87,7 +88,6 @@ function zipRun(op: BinaryOp, out: Data, o: number, a: Data, ia: number, sa: num
   }
 }
 
-
 /**
  * Calls `visit(row, offsets)` for every index of the outer axes of `nest` (all but the
  * last), in row-major order, with each operand's element offset. An odometer updates the
@@ -113,7 +113,6 @@ function forEachRow(nest: Nest, start: readonly number[], visit: (row: number, o
     }
   }
 }
-
 
 /** Elementwise `a op b` with NumPy broadcasting. */
 function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShape: readonly number[], outShape: readonly number[]): Data {
@@ -473,17 +472,9 @@ function unfoldWalk(image: Data, imageOffset: number, cols: Data, g: Conv2dGeome
   }
 }
 
-function checkGeometry(kernel: string, g: Conv2dGeometry): void {
-  const expectH = Math.floor((g.height + 2 * g.padH - g.dilationH * (g.kernelH - 1) - 1) / g.strideH) + 1;
-  const expectW = Math.floor((g.width + 2 * g.padW - g.dilationW * (g.kernelW - 1) - 1) / g.strideW) + 1;
-  if (g.outH !== expectH || g.outW !== expectW) {
-    fail(kernel, `geometry says output ${g.outH}×${g.outW} but input ${g.height}×${g.width}, kernel ${g.kernelH}×${g.kernelW}, stride ${g.strideH},${g.strideW}, padding ${g.padH},${g.padW}, dilation ${g.dilationH},${g.dilationW} give ${expectH}×${expectW}`);
-  }
-}
-
 /** Unfold one image `[C, H, W]` at `xOffset` into columns `[C·kH·kW, outH·outW]`. */
 function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
-  checkGeometry('im2col', g);
+  checkGeometry('cpu.im2col', g);
   const need = xOffset + g.channels * g.height * g.width;
   if (x.length < need) fail('im2col', `x has ${x.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${xOffset} needs ${need}`);
   const cols = alloc(x, g.channels * g.kernelH * g.kernelW * g.outH * g.outW);
@@ -493,7 +484,7 @@ function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
 
 /** Fold columns back into an image, adding into `out` at `outOffset`. */
 function col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): void {
-  checkGeometry('col2im', g);
+  checkGeometry('cpu.col2im', g);
   const expected = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
   if (cols.length !== expected) fail('col2im', `cols has ${cols.length} elements, geometry needs ${g.channels * g.kernelH * g.kernelW}×${g.outH * g.outW} = ${expected}`);
   const need = outOffset + g.channels * g.height * g.width;
@@ -529,10 +520,6 @@ function poolTaps(g: Conv2dGeometry): { rows: ReturnType<typeof tapRanges>; cols
   };
 }
 
-function checkPoolInput(kernel: string, what: string, data: Data, n: number, perImage: number): void {
-  if (data.length !== n * perImage) fail(kernel, `${what} has ${data.length} elements, expected ${n} images of ${perImage}`);
-}
-
 /**
  * Max pooling. Only real cells compete (padding never wins), the first maximum in
  * window order wins ties, and a NaN in a window wins so it is not hidden. A window with
@@ -540,9 +527,9 @@ function checkPoolInput(kernel: string, what: string, data: Data, n: number, per
  * −Infinity and argmax −1, which the backward skips.
  */
 function maxPool2d(x: Data, n: number, g: Conv2dGeometry): { out: Data; argmax: Int32Array } {
-  checkGeometry('maxPool2d', g);
+  checkGeometry('cpu.maxPool2d', g);
   const { channels, height, width, outH, outW, strideH, strideW, padH, padW, dilationH, dilationW } = g;
-  checkPoolInput('maxPool2d', 'x', x, n, channels * height * width);
+  checkPoolInput('cpu.maxPool2d', 'x', x, n, channels * height * width);
   const { rows, cols } = poolTaps(g);
   const out = alloc(x, n * channels * outH * outW);
   const argmax = new Int32Array(out.length);
@@ -588,9 +575,9 @@ function maxPool2dBackward(grad: Data, argmax: Int32Array, inputSize: number): D
 
 /** Average pooling; the divisor is always kH·kW, so padded cells count as zeros. */
 function avgPool2d(x: Data, n: number, g: Conv2dGeometry): Data {
-  checkGeometry('avgPool2d', g);
+  checkGeometry('cpu.avgPool2d', g);
   const { channels, height, width, outH, outW, strideH, strideW, padH, padW, dilationH, dilationW } = g;
-  checkPoolInput('avgPool2d', 'x', x, n, channels * height * width);
+  checkPoolInput('cpu.avgPool2d', 'x', x, n, channels * height * width);
   const { rows, cols } = poolTaps(g);
   const scale = 1 / (g.kernelH * g.kernelW);
   const out = alloc(x, n * channels * outH * outW);
@@ -615,9 +602,9 @@ function avgPool2d(x: Data, n: number, g: Conv2dGeometry): Data {
 
 /** Gradient of {@link avgPool2d}: each output gradient, divided by kH·kW, is added to every real cell of its window. */
 function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
-  checkGeometry('avgPool2dBackward', g);
+  checkGeometry('cpu.avgPool2dBackward', g);
   const { channels, height, width, outH, outW, strideH, strideW, padH, padW, dilationH, dilationW } = g;
-  checkPoolInput('avgPool2dBackward', 'grad', grad, n, channels * outH * outW);
+  checkPoolInput('cpu.avgPool2dBackward', 'grad', grad, n, channels * outH * outW);
   const { rows, cols } = poolTaps(g);
   const scale = 1 / (g.kernelH * g.kernelW);
   const dx = alloc(grad, n * channels * height * width);

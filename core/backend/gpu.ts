@@ -25,6 +25,7 @@ import { cpuBackend } from './cpu.js';
 import { DeviceBuffers } from './gpu-device-buffers.js';
 import { MAX_INDEX } from './gpu-index-code.js';
 import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
+import { checkGeometry, checkPoolInput } from './window-checks.js';
 import { DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
   avgPoolBackwardSource,
@@ -90,19 +91,10 @@ function fail(kernel: string, message: string): never {
   throw new Error(`gpu.${kernel}: ${message}`);
 }
 
-
 /** Every buffer a kernel addresses must stay below {@link MAX_INDEX} elements, where float32 index arithmetic is exact. */
 function checkAddressable(kernel: string, spec: KernelSpec): void {
   for (const size of [spec.output, ...spec.argumentSizes]) {
     if (size >= MAX_INDEX) fail(kernel, `a buffer of ${size} elements is too large: shader index arithmetic in float32 is exact only below 2^24 = ${MAX_INDEX} elements; use the cpu backend for tensors this large`);
-  }
-}
-
-function checkGeometry(kernel: string, g: Conv2dGeometry): void {
-  const expectH = Math.floor((g.height + 2 * g.padH - g.dilationH * (g.kernelH - 1) - 1) / g.strideH) + 1;
-  const expectW = Math.floor((g.width + 2 * g.padW - g.dilationW * (g.kernelW - 1) - 1) / g.strideW) + 1;
-  if (g.outH !== expectH || g.outW !== expectW) {
-    fail(kernel, `geometry says output ${g.outH}×${g.outW} but input ${g.height}×${g.width}, kernel ${g.kernelH}×${g.kernelW}, stride ${g.strideH},${g.strideW}, padding ${g.padH},${g.padW}, dilation ${g.dilationH},${g.dilationW} give ${expectH}×${expectW}`);
   }
 }
 
@@ -233,7 +225,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
     if (x instanceof Float64Array) return cpuBackend.im2col(x, xOffset, g);
-    checkGeometry('im2col', g);
+    checkGeometry('gpu.im2col', g);
     const image = g.channels * g.height * g.width;
     if (x.length < xOffset + image) fail('im2col', `x has ${x.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${xOffset} needs ${xOffset + image}`);
     return toHost('im2col', im2colSource(g), x.subarray(xOffset, xOffset + image));
@@ -241,7 +233,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   function col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): void {
     if (cols instanceof Float64Array) return cpuBackend.col2im(cols, g, out, outOffset);
-    checkGeometry('col2im', g);
+    checkGeometry('gpu.col2im', g);
     const expected = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
     if (cols.length !== expected) fail('col2im', `cols has ${cols.length} elements, geometry needs ${g.channels * g.kernelH * g.kernelW}×${g.outH * g.outW} = ${expected}`);
     const image = g.channels * g.height * g.width;
@@ -249,14 +241,10 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     out.set(toHost('col2im', col2imSource(g), cols, float32(out.subarray(outOffset, outOffset + image))), outOffset);
   }
 
-  function checkPoolInput(kernel: string, what: string, data: Data, n: number, perImage: number): void {
-    if (data.length !== n * perImage) fail(kernel, `${what} has ${data.length} elements, expected ${n} images of ${perImage}`);
-  }
-
   function maxPool2d(x: Data, n: number, g: Conv2dGeometry): MaxPoolResult {
     if (x instanceof Float64Array) return cpuBackend.maxPool2d(x, n, g);
-    checkGeometry('maxPool2d', g);
-    checkPoolInput('maxPool2d', 'x', x, n, g.channels * g.height * g.width);
+    checkGeometry('gpu.maxPool2d', g);
+    checkPoolInput('gpu.maxPool2d', 'x', x, n, g.channels * g.height * g.width);
     const outputs = n * g.channels * g.outH * g.outW;
     if (outputs === 0) return { out: new Float32Array(0), argmax: new Int32Array(0) };
     const found = onDevice('maxPool2d', maxPoolArgmaxSource(n, g), x);
@@ -284,16 +272,16 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   function avgPool2d(x: Data, n: number, g: Conv2dGeometry): Data {
     if (x instanceof Float64Array) return cpuBackend.avgPool2d(x, n, g);
-    checkGeometry('avgPool2d', g);
-    checkPoolInput('avgPool2d', 'x', x, n, g.channels * g.height * g.width);
+    checkGeometry('gpu.avgPool2d', g);
+    checkPoolInput('gpu.avgPool2d', 'x', x, n, g.channels * g.height * g.width);
     if (n * g.channels === 0) return new Float32Array(0);
     return toHost('avgPool2d', avgPoolSource(n, g), x);
   }
 
   function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
     if (grad instanceof Float64Array) return cpuBackend.avgPool2dBackward(grad, n, g);
-    checkGeometry('avgPool2dBackward', g);
-    checkPoolInput('avgPool2dBackward', 'grad', grad, n, g.channels * g.outH * g.outW);
+    checkGeometry('gpu.avgPool2dBackward', g);
+    checkPoolInput('gpu.avgPool2dBackward', 'grad', grad, n, g.channels * g.outH * g.outW);
     if (n * g.channels === 0) return new Float32Array(0);
     return toHost('avgPool2dBackward', avgPoolBackwardSource(n, g), grad);
   }
