@@ -17,7 +17,7 @@ import { channelStats, DataLoader, loadDataset, type Batch, type Dataset } from 
 import { createModel, type Model } from '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
-import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type Example, type MethodSpec, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import { isFlushSchedule, methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type Example, type MethodSpec, type SampleResult, type StageMemory } from '../pipeline/index.js';
 import { renderCurves, type Curve, type CurvePoint } from './curves.js';
 import { UsageError } from './args.js';
 
@@ -124,7 +124,7 @@ export interface RunOptions {
 
 /** Resolve the hyper-parameters: apply the batch-size scaling rules when a reference batch size is given. */
 export function resolveHyperParameters(c: TrainConfig, spec: MethodSpec): ResolvedHyperParameters {
-  const effectiveBatch = c.batchSize * (spec.schedule === 'gpipe' || spec.schedule === '1f1b' ? c.microBatches : 1);
+  const effectiveBatch = c.batchSize * (isFlushSchedule(spec.schedule) ? c.microBatches : 1);
   let { lr, momentum, weightDecay } = c;
   if (c.refBatchSize !== undefined) {
     const scaled = scaleHyperparameters({ batchSize: c.refBatchSize, lr, momentum, weightDecay }, effectiveBatch);
@@ -270,14 +270,13 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     throw e;
   }
   const spec = methodFor(c.method, c.mitigation);
-  if ((spec.schedule === 'gpipe' || spec.schedule === '1f1b') && c.microBatches < 1) throw new UsageError('train: --micro-batches must be at least 1');
   const data = prepareData(c);
   const model = buildModel(c, data.inputShape, data.outputs);
   const resolved = resolveHyperParameters(c, spec);
   const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
   const totalSamples = c.epochs * data.train.length;
   const schedule = lrSchedule(c, resolved.lr, totalSamples);
-  const flush = spec.schedule === 'gpipe' || spec.schedule === '1f1b';
+  const flush = isFlushSchedule(spec.schedule);
 
   let resume: ResumeState | null = null;
   let resumeOptimizer = new Map<string, Tensor>();

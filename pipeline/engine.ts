@@ -34,10 +34,11 @@
 import { crossEntropy, mse, noGrad, scalar, Tensor } from '../core/index.js';
 import type { PipelineUnit } from '../nn/index.js';
 import { chain, scaleTensors, sgd, type GradientTransform, type Params, type Schedule as LrSchedule } from '../optim/index.js';
+import { delayOf } from './accounting.js';
 import { resolveMethod, type MethodSpec } from './methods.js';
 import { partitionUnits, type Partition } from './partition.js';
 import { correctedWeights, pipemareWarmup } from './pipemare.js';
-import { makeSchedule } from './schedules/index.js';
+import { isFlushSchedule, makeSchedule } from './schedules/index.js';
 import type { Instruction, Schedule } from './instruction.js';
 import { PipelineStage, type InFlight, type StageInfo, type StageSnapshot } from './stage.js';
 import { predictWeights } from './weight-prediction.js';
@@ -170,7 +171,7 @@ export class Pipeline {
     const S = groups.length;
     const gamma = this.method.backward === 'corrected' ? (this.method.pipemare?.gamma ?? 0.9) : undefined;
     this.stages = groups.map((units, i) => {
-      const info: StageInfo = { index: i + 1, stages: S, delay: 2 * (S - i - 1) };
+      const info: StageInfo = { index: i + 1, stages: S, delay: delayOf(i + 1, S) };
       const transform = typeof config.optimizer === 'function' ? config.optimizer(info) : config.optimizer;
       return new PipelineStage(i + 1, S, units, transform, { discrepancyGamma: gamma });
     });
@@ -180,19 +181,22 @@ export class Pipeline {
     this.recordVersions = config.recordVersions ?? false;
     this.horizon = config.horizon ?? ((delay) => delay);
     this.memory = this.stages.map(() => ({ peakInFlight: 0, peakActivationBytes: 0, peakWeightVersionBytes: 0 }));
-    const needsFlush = this.method.schedule === 'gpipe' || this.method.schedule === '1f1b';
-    if (needsFlush && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
+    if (this.flushes && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
   }
 
   /** The schedule a run of `samples` samples (or micro-batches) follows. */
   schedule(samples: number): Schedule {
-    const flush = this.method.schedule === 'gpipe' || this.method.schedule === '1f1b';
     return makeSchedule(this.method.schedule, {
       stages: this.stages.length,
       samples,
       microBatchSize: this.microBatchSize,
-      ...(flush ? { microBatches: this.microBatches } : {}),
+      ...(this.flushes ? { microBatches: this.microBatches } : {}),
     });
+  }
+
+  /** Whether the method flushes the pipeline for one synchronous update per round of micro-batches (gpipe, 1f1b). */
+  get flushes(): boolean {
+    return isFlushSchedule(this.method.schedule);
   }
 
   /**

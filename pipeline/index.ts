@@ -13,7 +13,7 @@
  */
 export type { Instruction, InstructionKind, Tick, Schedule, ScheduleSize } from './instruction.js';
 export { formatInstruction, checkCount, checkScheduleSize } from './instruction.js';
-export { makeSchedule, scheduleNames, type ScheduleName, type ScheduleOptions } from './schedules/index.js';
+export { makeSchedule, isFlushSchedule, scheduleNames, type ScheduleName, type ScheduleOptions } from './schedules/index.js';
 export { sequentialSchedule } from './schedules/sequential.js';
 export { pbSchedule } from './schedules/pb.js';
 export { gpipeSchedule, type FlushScheduleSize } from './schedules/gpipe.js';

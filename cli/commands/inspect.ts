@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../../core/index.js';
 import { createModel, modelNames, type NormKind } from '../../nn/index.js';
-import { accountPipeline, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
+import { accountPipeline, formatBytes, isFlushSchedule, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 
@@ -49,7 +49,7 @@ export function inspectCommand(argv: readonly string[], out: Sink): PipelineAcco
     ...(flags.width !== undefined ? { width: flags.width as number } : {}),
     ...(flags.norm !== undefined ? { norm: flags.norm as NormKind } : {}),
   });
-  const flush = spec.schedule === 'gpipe' || spec.schedule === '1f1b';
+  const flush = isFlushSchedule(spec.schedule);
   const pipe = new Pipeline({
     units: model.pipelineUnits(),
     method: spec,

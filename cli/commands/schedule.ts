@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { accountSchedule, makeSchedule, renderAscii, renderSvg, type ScheduleName } from '../../pipeline/index.js';
+import { accountSchedule, isFlushSchedule, makeSchedule, renderAscii, renderSvg, type ScheduleName } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 import { writeAtomic } from '../trainer.js';
@@ -28,7 +28,7 @@ export function scheduleCommand(argv: readonly string[], out: Sink): void {
   const { flags, positional } = parseFlags('schedule', argv, FLAGS);
   if (positional.length > 0) throw new UsageError(`schedule: unexpected argument '${positional[0]}'`);
   const method = flags.method === 'sgd' ? 'sequential' : (flags.method as ScheduleName);
-  const flush = method === 'gpipe' || method === '1f1b';
+  const flush = isFlushSchedule(method);
   const schedule = makeSchedule(method, {
     stages: flags.stages as number,
     samples: flags.samples as number,

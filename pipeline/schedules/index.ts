@@ -59,3 +59,8 @@ export function makeSchedule(name: ScheduleName, options: ScheduleOptions): Sche
       throw new Error(`unknown schedule '${String(name)}'; valid names: ${scheduleNames.join(', ')}`);
   }
 }
+
+/** Whether a schedule flushes the pipeline for one synchronous update per round of micro-batches (gpipe, 1f1b). */
+export function isFlushSchedule(name: string): boolean {
+  return name === 'gpipe' || name === '1f1b';
+}
