@@ -4,7 +4,7 @@
  * the case and, on failure, the first differing element: index, expected, received.
  */
 import test from 'tape';
-import type { BinaryOp, Conv2dGeometry, Data, UnaryOp } from '../../core/backend/backend.js';
+import type { BinaryOp, Conv2dGeometry, Data, GemmArgs, UnaryOp } from '../../core/backend/backend.js';
 import { cpuBackend as cpu } from '../../core/backend/cpu.js';
 import { Rng } from '../../core/random.js';
 
@@ -231,16 +231,8 @@ test('cpu.gather: strided views of any rank become the right contiguous copy', (
 // GEMM
 // ---------------------------------------------------------------------------------
 
-interface GemmCase {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-  strideA: number;
-  strideB: number;
-}
+/** A GEMM case is exactly the kernel's arguments. */
+type GemmCase = GemmArgs;
 
 /** C[b][i][j] = Σ_p op(A[b])[i][p] · op(B[b])[p][j], straight from the definition. */
 function gemmNaive(a: Data, b: Data, g: GemmCase): number[] {
