@@ -6,7 +6,8 @@
  * recursion), sorts them by that number — which is the flat tape, in execution order —
  * and walks it in reverse. Each node's VJPs turn the gradient of its output into
  * gradients of its inputs; a tensor used twice receives the sum (`+=`, never `=`).
- * Gradients of leaves that require one are added into their `.grad`.
+ * Gradients of leaves that require one are added into their `.grad` (and, inside a
+ * device scope, kept: they survive its close, see `core/device-scope.ts`).
  *
  * **Weight versions are values** (DESIGN §3): `backward` can be given a `substitute`
  * map from tensors to other tensors of the same shape. Wherever a substituted tensor
@@ -24,7 +25,8 @@
  *
  * @module
  */
-import { getBackend } from './backend/index.js';
+import { keep } from './device-scope.js';
+import { kernels, operand, wrap } from './ops/kernels.js';
 import { getOp, type Vjp } from './registry.js';
 import { fmtShape, Tensor } from './tensor.js';
 
@@ -166,7 +168,8 @@ export function backward(outputs: Tensor | Tensor[], seeds?: Tensor | Tensor[], 
   const grads = gradients(outputs, seeds, options);
   for (const [leaf, g] of grads) {
     if (leaf.node !== null) continue;
-    leaf.grad = leaf.grad === null ? g : addSameShape(leaf.grad, g);
+    // A leaf's gradient outlives the step: it survives the device scope it was made in.
+    leaf.grad = keep(leaf.grad === null ? g : addSameShape(leaf.grad, g));
   }
 }
 
@@ -219,7 +222,8 @@ function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
 
 function addSameShape(a: Tensor, b: Tensor): Tensor {
   const shape = a.shape;
-  return new Tensor(getBackend().binary('add', a.data, shape, b.data, shape, shape), shape);
+  const k = kernels();
+  return wrap(k.binary('add', operand(a, k), shape, operand(b, k), shape, shape), shape);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

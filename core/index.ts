@@ -14,6 +14,8 @@
  */
 export { Tensor, sizeOf, contiguousStrides, fmtShape, type NestedArray } from './tensor.js';
 export { Rng, type Shuffleable } from './random.js';
+export { deviceScope, DeviceScope, keep, isDeviceScopeActive } from './device-scope.js';
+export { Storage } from './storage.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
 export { backward, gradients, noGrad, isGradEnabled, collectTape, type BackwardOptions, type TapeNode } from './autodiff.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
@@ -34,7 +36,8 @@ export {
   type GpuMode,
   type GpuMissing,
 } from './backend/index.js';
-export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry } from './backend/backend.js';
+export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry, DeviceArray, DeviceKernels, DeviceMaxPoolResult, Operand } from './backend/backend.js';
+export { hostKernels } from './backend/host-kernels.js';
 export { add, sub, mul, div, maximum, neg, exp, log, sqrt, pow, abs, relu, tanh, sigmoid, square } from './ops/elementwise.js';
 export { sum, mean, max } from './ops/reduce.js';
 export { reshape, flatten, permute, transpose, slice, concat, pad, type SliceRange } from './ops/shape.js';

@@ -1,10 +1,11 @@
 /**
  * The tensor: float data in a typed array, seen through an `ndarray` view.
  *
- * A tensor owns no storage of its own: its `view` holds the buffer, the shape, the
- * strides and the offset, so `transpose`, `permute` and `slice` are zero-copy. Kernels
- * want contiguous row-major data; {@link Tensor.data} hands out the buffer itself when
- * the view already is that, and a contiguous copy otherwise.
+ * A tensor is a shape, strides and an offset over a {@link Storage}, which views share,
+ * so `transpose`, `permute` and `slice` are zero-copy. Kernels want contiguous
+ * row-major data; {@link Tensor.data} hands out the buffer itself when the view already
+ * is that, and a contiguous copy otherwise. Inside a device scope a GPU backend's
+ * results stay in device memory until host code reads them (`core/device-scope.ts`).
  *
  * A tensor produced by a recorded op carries the {@link TapeNode} that made it; leaves
  * (data, parameters) carry none. See `core/autodiff.ts` for how gradients flow.
@@ -14,9 +15,10 @@
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { getBackend } from './backend/index.js';
-import type { Data, DType } from './backend/backend.js';
+import type { Data, DeviceArray, DType } from './backend/backend.js';
 import type { TapeNode } from './autodiff.js';
 import { contiguousStrides, sizeOf } from './backend/loop-nest.js';
+import { Storage } from './storage.js';
 
 export { contiguousStrides, sizeOf };
 
@@ -25,8 +27,8 @@ export type NestedArray = number | NestedArray[];
 
 /** A tensor of float32 (or, for gradient checks, float64) values. */
 export class Tensor {
-  /** The strided view over the underlying buffer. */
-  readonly view: NdArray<Data>;
+  /** Where the elements live (shared by every view of the same values). */
+  readonly storage: Storage;
   /** Whether gradients with respect to this tensor are wanted. */
   requiresGrad: boolean;
   /** The accumulated gradient after `backward()`, or null. */
@@ -35,72 +37,109 @@ export class Tensor {
   node: TapeNode | null = null;
   /** An optional name, used in error messages and by modules (e.g. `layer1.weight`). */
   name: string | undefined;
+  readonly #shape: number[];
+  readonly #strides: number[];
+  readonly #offset: number;
+  #view: NdArray<Data> | null = null;
 
   /**
    * Wrap a buffer. Most code should use the creation functions (`zeros`, `fromArray`,
    * `randn`, ...) instead.
    *
-   * @param data the buffer; with no strides it must hold exactly `prod(shape)` values
+   * @param data the elements: a host buffer, a backend's device array (inside a device
+   *   scope, see `core/device-scope.ts`), or another tensor's storage (a view); with no
+   *   strides it must hold exactly `prod(shape)` values
    * @param shape the tensor's shape (`[]` for a scalar)
    * @param strides element strides per axis (default: row-major contiguous)
    * @param offset index of the first element in `data`
    */
-  constructor(data: Data, shape: readonly number[], strides?: readonly number[], offset = 0) {
+  constructor(data: Data | DeviceArray | Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`Tensor: invalid shape [${shape.join(',')}]: sizes must be non-negative integers`);
     }
     if (strides === undefined && data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: shape [${shape.join(',')}] needs ${sizeOf(shape)} values, got ${data.length}`);
     }
-    this.view = ndarray(data, shape.slice(), strides ? strides.slice() : contiguousStrides(shape), offset);
+    if (strides !== undefined && strides.length !== shape.length) {
+      throw new Error(`Tensor: shape [${shape.join(',')}] and strides [${strides.join(',')}] differ in rank`);
+    }
+    this.storage = data instanceof Storage ? data : new Storage(data);
+    this.#shape = shape.slice();
+    this.#strides = strides ? strides.slice() : contiguousStrides(shape);
+    this.#offset = offset;
     this.requiresGrad = false;
+  }
+
+  /**
+   * The strided `ndarray` view over the host buffer. On a device-resident tensor this
+   * downloads the values first (see {@link Tensor.onDevice}).
+   */
+  get view(): NdArray<Data> {
+    if (this.#view === null) this.#view = ndarray(this.storage.data, this.#shape.slice(), this.#strides.slice(), this.#offset);
+    return this.#view;
   }
 
   /** The tensor's shape (a copy; tensors are immutable in shape). */
   get shape(): number[] {
-    return this.view.shape.slice();
+    return this.#shape.slice();
+  }
+
+  /** Element strides per axis (a copy). */
+  get strides(): number[] {
+    return this.#strides.slice();
+  }
+
+  /** Index of the first element in the storage. */
+  get offset(): number {
+    return this.#offset;
   }
 
   /** Number of axes. */
   get ndim(): number {
-    return this.view.shape.length;
+    return this.#shape.length;
   }
 
   /** Number of elements. */
   get size(): number {
-    return sizeOf(this.view.shape);
+    return sizeOf(this.#shape);
   }
 
-  /** The element type, from the buffer. */
+  /** The element type. */
   get dtype(): DType {
-    return this.view.data instanceof Float64Array ? 'float64' : 'float32';
+    return this.storage.dtype;
   }
 
-  /** True when the view is the whole buffer in row-major order, so `data` needs no copy. */
+  /** True while the values are in a backend's device memory (they are downloaded when host code reads them). */
+  get onDevice(): boolean {
+    return this.storage.onDevice;
+  }
+
+  /** True when the view is the whole storage in row-major order, so `data` needs no copy. */
   get isContiguous(): boolean {
-    const { shape, stride, offset, data } = this.view;
-    if (offset !== 0 || data.length !== sizeOf(shape)) return false;
+    const shape = this.#shape;
+    if (this.#offset !== 0 || this.storage.length !== sizeOf(shape)) return false;
     let expected = 1;
     for (let i = shape.length - 1; i >= 0; i--) {
-      if (shape[i] !== 1 && stride[i] !== expected) return false;
+      if (shape[i] !== 1 && this.#strides[i] !== expected) return false;
       expected *= shape[i];
     }
     return true;
   }
 
   /**
-   * The values as a contiguous row-major buffer: the underlying buffer itself when the
-   * view is contiguous (do not write to it unless you own the tensor), else a copy.
+   * The values as a contiguous row-major host buffer: the underlying buffer itself when
+   * the view is contiguous (do not write to it unless you own the tensor), else a copy.
+   * A device-resident tensor is downloaded first.
    */
   get data(): Data {
-    if (this.isContiguous) return this.view.data;
-    return getBackend().gather(this.view.data, this.view.shape, this.view.stride, this.view.offset);
+    if (this.isContiguous) return this.storage.data;
+    return getBackend().gather(this.storage.data, this.#shape, this.#strides, this.#offset);
   }
 
   /** The values as nested arrays (a scalar gives a number). */
   toArray(): NestedArray {
     const data = this.data;
-    const shape = this.view.shape;
+    const shape = this.#shape;
     if (shape.length === 0) return data[0];
     let pos = 0;
     const build = (axis: number): NestedArray[] => {
@@ -113,13 +152,13 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: tensor has shape [${this.shape.join(',')}] (${this.size} values); item() needs exactly one`);
-    return this.view.data[this.view.offset];
+    if (this.size !== 1) throw new Error(`item: tensor has shape [${this.#shape.join(',')}] (${this.size} values); item() needs exactly one`);
+    return this.storage.data[this.#offset];
   }
 
   /** A tensor over the same values that is cut off from the tape and needs no gradient. */
   detach(): Tensor {
-    return new Tensor(this.view.data, this.view.shape, this.view.stride, this.view.offset);
+    return new Tensor(this.storage, this.#shape, this.#strides, this.#offset);
   }
 
   /** Mark this tensor as a leaf that wants a gradient; returns `this` for chaining. */
@@ -131,7 +170,7 @@ export class Tensor {
 
   /** A short description, e.g. `Tensor([2,3], float32)`. */
   toString(): string {
-    return `Tensor([${this.shape.join(',')}], ${this.dtype})`;
+    return `Tensor([${this.#shape.join(',')}], ${this.dtype})`;
   }
 }
 

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { cast, fmtShape, type Tensor } from '../core/index.js';
+import { cast, fmtShape, keep, type Tensor } from '../core/index.js';
 
 /** Options of {@link Module.loadStateDict}. */
 export interface LoadStateDictOptions {
@@ -162,10 +162,15 @@ export abstract class Module {
     owner.#slots[name] = asParameter(tensor, name);
   }
 
-  /** Rebind the buffer at `path` to `tensor` (same checks as {@link Module.setParameter}). */
+  /**
+   * Rebind the buffer at `path` to `tensor` (same checks as {@link Module.setParameter}).
+   * A buffer outlives the step that computed it, so inside a device scope `tensor` is
+   * kept (downloaded when the scope closes rather than released).
+   */
   setBuffer(path: string, tensor: Tensor): void {
     const [owner, name] = this.#resolve(path, 'setBuffer', 'buffers');
     owner.#rebind(name, tensor, path, 'setBuffer');
+    keep(tensor);
     tensor.name ??= name;
     owner.#slots[name] = tensor;
   }

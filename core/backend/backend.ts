@@ -87,6 +87,76 @@ export interface MaxPoolResult {
   argmax: Int32Array;
 }
 
+/**
+ * An array a backend keeps in its own memory between kernels (a GPU texture), from the
+ * kernel that made it until it is downloaded or released. Tensors hold one through
+ * their storage (see `core/device-scope.ts` for who releases it, and when).
+ */
+export interface DeviceArray {
+  /** Number of elements (float32). */
+  readonly length: number;
+  /** The backend whose kernels made it; only that backend's {@link DeviceKernels} read it. */
+  readonly owner: Backend;
+  /** True once downloaded or released: the device memory is gone. */
+  readonly released: boolean;
+  /** Copy the elements into a new host `Float32Array` and free the device memory. */
+  download(): Float32Array;
+  /** Free the device memory without reading it. */
+  release(): void;
+}
+
+/** A device kernel's argument or result: host data, or a device array of the backend called. */
+export type Operand = Data | DeviceArray;
+
+/** What the device form of max pooling returns: the pooled values (on the device) and, on the host, where each came from. */
+export interface DeviceMaxPoolResult {
+  /** The pooled output `[n, C, outH, outW]`. */
+  out: Operand;
+  /** For each output, the flat index of its maximum in the input (−1 when the window held only padding). */
+  argmax: Int32Array;
+}
+
+/**
+ * The kernels ops call, in a form whose results may stay on the device.
+ *
+ * Arguments are host arrays or device arrays that this kernel set {@link DeviceKernels.owns | owns};
+ * results are device arrays on a backend that keeps data on its device (the gpu
+ * backend's `deviceKernels`, used inside a device scope), and host arrays otherwise.
+ * A float64 first argument always gives a float64 host result (gradient checks).
+ *
+ * Two kernels are batched here where {@link Backend}'s work on one image:
+ * {@link DeviceKernels.im2col} unfolds `n` images at once and
+ * {@link DeviceKernels.col2im} folds into a new zeroed buffer rather than adding into
+ * an existing one, so a convolution is one GEMM over the batch and nothing is written
+ * in place.
+ */
+export interface DeviceKernels {
+  /** True when `x` is a live device array these kernels can read. */
+  owns(x: Operand): x is DeviceArray;
+  /** Elementwise map; see {@link Backend.unary}. */
+  unary(op: UnaryOp, x: Operand, param?: number): Operand;
+  /** Elementwise zip with broadcasting; see {@link Backend.binary}. */
+  binary(op: BinaryOp, a: Operand, aShape: readonly number[], b: Operand, bShape: readonly number[], outShape: readonly number[]): Operand;
+  /** Reduction with kept axes; see {@link Backend.reduce}. */
+  reduce(op: ReduceOp, x: Operand, shape: readonly number[], axes: readonly number[]): Operand;
+  /** Batched matrix product; see {@link Backend.gemm}. */
+  gemm(a: Operand, b: Operand, args: GemmArgs): Operand;
+  /** Copy a strided view into a new contiguous array; see {@link Backend.gather}. */
+  gather(x: Operand, shape: readonly number[], strides: readonly number[], offset: number): Operand;
+  /** Unfold `n` images `[n, C, H, W]` into columns `[n, C·kH·kW, outH·outW]`. */
+  im2col(x: Operand, n: number, g: Conv2dGeometry): Operand;
+  /** Fold columns `[n, C·kH·kW, outH·outW]` into a new image batch `[n, C, H, W]` (overlapping windows add). */
+  col2im(cols: Operand, n: number, g: Conv2dGeometry): Operand;
+  /** Max pooling; see {@link Backend.maxPool2d}. */
+  maxPool2d(x: Operand, n: number, g: Conv2dGeometry): DeviceMaxPoolResult;
+  /** Gradient of max pooling; see {@link Backend.maxPool2dBackward}. */
+  maxPool2dBackward(grad: Operand, argmax: Int32Array, inputSize: number): Operand;
+  /** Average pooling; see {@link Backend.avgPool2d}. */
+  avgPool2d(x: Operand, n: number, g: Conv2dGeometry): Operand;
+  /** Gradient of average pooling; see {@link Backend.avgPool2dBackward}. */
+  avgPool2dBackward(grad: Operand, n: number, g: Conv2dGeometry): Operand;
+}
+
 /** The kernel set a backend provides. */
 export interface Backend {
   /** Short name shown in errors and benchmarks, e.g. `cpu`. */
@@ -113,4 +183,10 @@ export interface Backend {
   avgPool2d(x: Data, n: number, g: Conv2dGeometry): Data;
   /** Gradient of {@link Backend.avgPool2d} with respect to its input. */
   avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data;
+  /**
+   * Kernels whose results stay in the backend's memory, on backends that have one (the
+   * gpu backend). Ops use them inside a device scope (`core/device-scope.ts`); without
+   * this member every result is a host array.
+   */
+  readonly deviceKernels?: DeviceKernels;
 }

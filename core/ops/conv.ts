@@ -1,11 +1,13 @@
 /**
  * 2-D convolution (NCHW) through im2col and GEMM, and 2-D pooling.
  *
- * For each image and each group, `im2col` unfolds the input patches into a matrix
- * `cols` of shape `[C/g·kH·kW, outH·outW]`; the convolution is then one GEMM,
- * `out = W_g · cols`, with `W_g` the group's filters as a `[O/g, C/g·kH·kW]` matrix.
- * The VJPs are GEMMs too: `dcols = W_gᵀ · G` folded back by `col2im` gives the input
- * gradient, and `dW_g = Σ_images G · colsᵀ` the weight gradient. The weight VJP
+ * `im2col` unfolds the input patches of each image into a matrix `cols` of shape
+ * `[C·kH·kW, outH·outW]`; the convolution is then a GEMM, `out = W · cols`, with `W` the
+ * filters as a `[O, C·kH·kW]` matrix. The VJPs are GEMMs too: `dcols = Wᵀ · G` folded
+ * back by `col2im` gives the input gradient, and `dW = Σ_images G · colsᵀ` the weight
+ * gradient. An ungrouped convolution does this for the whole batch at once, through
+ * the kernels that may keep results on a device (`core/ops/kernels.ts`); a grouped one
+ * (`groups > 1`) runs per image and group on the host kernels. The weight VJP
  * recomputes `cols` from the saved input rather than keeping it, so an activation in
  * flight in a pipeline costs its input, not nine times its input.
  *
@@ -16,6 +18,7 @@ import type { Conv2dGeometry } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { allocate, fmtShape, Tensor } from '../tensor.js';
 import { mean } from './reduce.js';
+import { kernels, operand, wrap } from './kernels.js';
 
 /** A size given once for both spatial axes, or as `[height, width]`. */
 export type Size2 = number | readonly [number, number];
@@ -80,73 +83,112 @@ export function windowGeometry(
   };
 }
 
+/**
+ * Ungrouped convolution, batched: `cols = im2col(x)` is `[n, C·kH·kW, L]` and the output
+ * `[n, O, L]` is one GEMM with the filters broadcast over the images. Runs on the
+ * device kernels inside a device scope, so nothing is read back between the unfold, the
+ * product and the bias.
+ */
+function denseForward(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: ConvAttrs): Tensor {
+  const { geometry: geo, outChannels } = attrs;
+  const { n, kdim, plane } = blockSizes(x, attrs);
+  const k = kernels();
+  const cols = k.im2col(operand(x, k), n, geo);
+  let out = k.gemm(operand(w, k), cols, { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * plane });
+  const shape = [n, outChannels, geo.outH, geo.outW];
+  if (bias) out = k.binary('add', out, shape, operand(bias, k), [outChannels, 1, 1], shape);
+  return wrap(out, shape);
+}
+
+/** `dx = col2im(Wᵀ · G)` over the batch, ungrouped. */
+function denseInputGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+  const { n, kdim, plane } = blockSizes(x, attrs);
+  const k = kernels();
+  const o = attrs.outChannels;
+  const dcols = k.gemm(operand(w, k), operand(g, k), { batch: n, m: kdim, n: plane, k: o, transA: true, transB: false, strideA: 0, strideB: o * plane });
+  return wrap(k.col2im(dcols, n, attrs.geometry), x.shape);
+}
+
+/** `dW = Σ_images G · colsᵀ`, ungrouped: one batched GEMM, then a sum over the images. */
+function denseWeightGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+  const { n, kdim, plane } = blockSizes(x, attrs);
+  const k = kernels();
+  const o = attrs.outChannels;
+  const cols = k.im2col(operand(x, k), n, attrs.geometry);
+  const parts = k.gemm(operand(g, k), cols, { batch: n, m: o, n: kdim, k: plane, transA: false, transB: true, strideA: o * plane, strideB: kdim * plane });
+  return wrap(n === 1 ? parts : k.reduce('sum', parts, [n, o, kdim], [0]), w.shape);
+}
+
+/** Grouped convolution (`groups > 1`) on the host kernels: per image and group, one unfold and one GEMM. */
+function groupedForward(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: ConvAttrs): Tensor {
+  const { geometry: geo, groups, outChannels } = attrs;
+  const { n, c, cg, og, kdim, plane } = blockSizes(x, attrs);
+  const backend = getBackend();
+  const xd = x.data;
+  const wd = w.data;
+  const out = allocate(x.dtype, n * outChannels * plane);
+  for (let img = 0; img < n; img++) {
+    for (let gi = 0; gi < groups; gi++) {
+      const cols = backend.im2col(xd, (img * c + gi * cg) * geo.height * geo.width, geo);
+      const filters = wd.subarray(gi * og * kdim, (gi + 1) * og * kdim);
+      const y = backend.gemm(filters, cols, { batch: 1, m: og, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: 0 });
+      out.set(y, (img * outChannels + gi * og) * plane);
+    }
+  }
+  const shape = [n, outChannels, geo.outH, geo.outW];
+  return new Tensor(bias ? backend.binary('add', out, shape, bias.data, [outChannels, 1, 1], shape) : out, shape);
+}
+
+/** Grouped `dx`, per image and group. */
+function groupedInputGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+  const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
+  const backend = getBackend();
+  const gd = g.data;
+  const wd = w.data;
+  const dx = allocate(x.dtype, x.size);
+  for (let img = 0; img < n; img++) {
+    for (let gi = 0; gi < attrs.groups; gi++) {
+      const filters = wd.subarray(gi * og * kdim, (gi + 1) * og * kdim);
+      const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
+      const dcols = backend.gemm(filters, gBlock, { batch: 1, m: kdim, n: plane, k: og, transA: true, transB: false, strideA: 0, strideB: 0 });
+      backend.col2im(dcols, attrs.geometry, dx, (img * c + gi * cg) * h * width);
+    }
+  }
+  return new Tensor(dx, x.shape);
+}
+
+/** Grouped `dW`, summed over the images in order. */
+function groupedWeightGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+  const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
+  const backend = getBackend();
+  const gd = g.data;
+  const xd = x.data;
+  const dw = allocate(w.dtype, w.size);
+  for (let img = 0; img < n; img++) {
+    for (let gi = 0; gi < attrs.groups; gi++) {
+      const cols = backend.im2col(xd, (img * c + gi * cg) * h * width, attrs.geometry);
+      const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
+      const part = backend.gemm(gBlock, cols, { batch: 1, m: og, n: kdim, k: plane, transA: false, transB: true, strideA: 0, strideB: 0 });
+      const base = gi * og * kdim;
+      for (let i = 0; i < part.length; i++) dw[base + i] += part[i];
+    }
+  }
+  return new Tensor(dw, w.shape);
+}
+
 const conv2dOp = defineOp<ConvAttrs>({
   name: 'conv2d',
-  forward: ([x, w, bias], attrs) => {
-    const { geometry: geo, groups, outChannels } = attrs;
-    const { n, c, cg, og, kdim, plane } = blockSizes(x, attrs);
-    const backend = getBackend();
-    const xd = x.data;
-    const wd = w.data;
-    const out = allocate(x.dtype, n * outChannels * plane);
-    for (let img = 0; img < n; img++) {
-      for (let gi = 0; gi < groups; gi++) {
-        const cols = backend.im2col(xd, (img * c + gi * cg) * geo.height * geo.width, geo);
-        const filters = wd.subarray(gi * og * kdim, (gi + 1) * og * kdim);
-        const y = backend.gemm(filters, cols, { batch: 1, m: og, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: 0 });
-        out.set(y, (img * outChannels + gi * og) * plane);
-      }
-    }
-    if (bias) {
-      const bd = bias.data;
-      for (let img = 0; img < n; img++) {
-        for (let o = 0; o < outChannels; o++) {
-          const base = (img * outChannels + o) * plane;
-          const b = bd[o];
-          for (let p = 0; p < plane; p++) out[base + p] += b;
-        }
-      }
-    }
-    return new Tensor(out, [n, outChannels, geo.outH, geo.outW]);
-  },
+  forward: ([x, w, bias], attrs) => (attrs.groups === 1 ? denseForward : groupedForward)(x, w, bias, attrs),
   vjp: [
-    // dx = col2im(W_gᵀ · G), with the weights the backward is given.
-    ({ g, inputs: [x, w], attrs }) => {
-      const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
-      const backend = getBackend();
-      const gd = g.data;
-      const wd = w.data;
-      const dx = allocate(x.dtype, x.size);
-      for (let img = 0; img < n; img++) {
-        for (let gi = 0; gi < attrs.groups; gi++) {
-          const filters = wd.subarray(gi * og * kdim, (gi + 1) * og * kdim);
-          const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
-          const dcols = backend.gemm(filters, gBlock, { batch: 1, m: kdim, n: plane, k: og, transA: true, transB: false, strideA: 0, strideB: 0 });
-          backend.col2im(dcols, attrs.geometry, dx, (img * c + gi * cg) * h * width);
-        }
-      }
-      return new Tensor(dx, x.shape);
-    },
-    // dW_g = Σ_images G · colsᵀ, with cols recomputed from the forward's input.
-    ({ g, inputs: [x, w], attrs }) => {
-      const { n, c, h, w: width, cg, og, kdim, plane } = blockSizes(x, attrs);
-      const backend = getBackend();
-      const gd = g.data;
-      const xd = x.data;
-      const dw = allocate(w.dtype, w.size);
-      for (let img = 0; img < n; img++) {
-        for (let gi = 0; gi < attrs.groups; gi++) {
-          const cols = backend.im2col(xd, (img * c + gi * cg) * h * width, attrs.geometry);
-          const gBlock = gd.subarray((img * attrs.outChannels + gi * og) * plane, (img * attrs.outChannels + (gi + 1) * og) * plane);
-          const part = backend.gemm(gBlock, cols, { batch: 1, m: og, n: kdim, k: plane, transA: false, transB: true, strideA: 0, strideB: 0 });
-          const base = gi * og * kdim;
-          for (let i = 0; i < part.length; i++) dw[base + i] += part[i];
-        }
-      }
-      return new Tensor(dw, w.shape);
-    },
+    // dx = col2im(Wᵀ · G), with the weights the backward is given.
+    ({ g, inputs: [x, w], attrs }) => (attrs.groups === 1 ? denseInputGrad : groupedInputGrad)(g, x, w, attrs),
+    // dW = Σ_images G · colsᵀ, with cols recomputed from the forward's input.
+    ({ g, inputs: [x, w], attrs }) => (attrs.groups === 1 ? denseWeightGrad : groupedWeightGrad)(g, x, w, attrs),
     // dbias = Σ over images and positions of G.
-    ({ g, inputs }) => new Tensor(getBackend().reduce('sum', g.data, g.shape, [0, 2, 3]), inputs[2].shape),
+    ({ g, inputs }) => {
+      const k = kernels();
+      return wrap(k.reduce('sum', operand(g, k), g.shape, [0, 2, 3]), inputs[2].shape);
+    },
   ],
 });
 
@@ -210,10 +252,16 @@ function poolGeometry(op: string, x: Tensor, options: Pool2dOptions): Conv2dGeom
 const maxPoolOp = defineOp<{ geometry: Conv2dGeometry }>({
   name: 'maxPool2d',
   forward: ([x], { geometry }) => {
-    const { out, argmax } = getBackend().maxPool2d(x.data, x.shape[0], geometry);
-    return { out: new Tensor(out, [x.shape[0], geometry.channels, geometry.outH, geometry.outW]), saved: argmax };
+    const k = kernels();
+    const { out, argmax } = k.maxPool2d(operand(x, k), x.shape[0], geometry);
+    return { out: wrap(out, [x.shape[0], geometry.channels, geometry.outH, geometry.outW]), saved: argmax };
   },
-  vjp: [({ g, inputs, saved }) => new Tensor(getBackend().maxPool2dBackward(g.data, saved as Int32Array, inputs[0].size), inputs[0].shape)],
+  vjp: [
+    ({ g, inputs, saved }) => {
+      const k = kernels();
+      return wrap(k.maxPool2dBackward(operand(g, k), saved as Int32Array, inputs[0].size), inputs[0].shape);
+    },
+  ],
 });
 
 /** Max pooling over NCHW windows; the gradient goes to each window's (first) maximum. */
@@ -223,9 +271,16 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 
 const avgPoolOp = defineOp<{ geometry: Conv2dGeometry }>({
   name: 'avgPool2d',
-  forward: ([x], { geometry }) =>
-    new Tensor(getBackend().avgPool2d(x.data, x.shape[0], geometry), [x.shape[0], geometry.channels, geometry.outH, geometry.outW]),
-  vjp: [({ g, inputs, attrs }) => new Tensor(getBackend().avgPool2dBackward(g.data, inputs[0].shape[0], attrs.geometry), inputs[0].shape)],
+  forward: ([x], { geometry }) => {
+    const k = kernels();
+    return wrap(k.avgPool2d(operand(x, k), x.shape[0], geometry), [x.shape[0], geometry.channels, geometry.outH, geometry.outW]);
+  },
+  vjp: [
+    ({ g, inputs, attrs }) => {
+      const k = kernels();
+      return wrap(k.avgPool2dBackward(operand(g, k), inputs[0].shape[0], attrs.geometry), inputs[0].shape);
+    },
+  ],
 });
 
 /** Average pooling over NCHW windows; the divisor is always `kH·kW` (padding counts as zeros). */

@@ -8,26 +8,26 @@
  *
  * @module
  */
-import { getBackend } from '../backend/index.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { Tensor } from '../tensor.js';
+import { kernels, operand, wrap } from './kernels.js';
 import { asTensor, broadcastShapes, resultDType, type TensorLike } from './shape-utils.js';
 import { unbroadcast } from './unbroadcast.js';
 
 function zip(op: BinaryOp, name: string, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
-  let ad = a.data;
-  let bd = b.data;
-  if (ad.constructor !== bd.constructor) {
-    ad = Float64Array.from(ad);
-    bd = Float64Array.from(bd);
+  const k = kernels();
+  if (a.dtype !== b.dtype) {
+    // Mixed precision computes in float64, on the host.
+    return wrap(k.binary(op, Float64Array.from(a.data), a.shape, Float64Array.from(b.data), b.shape, shape), shape);
   }
-  return new Tensor(getBackend().binary(op, ad, a.shape, bd, b.shape, shape), shape);
+  return wrap(k.binary(op, operand(a, k), a.shape, operand(b, k), b.shape, shape), shape);
 }
 
 function map(op: UnaryOp, x: Tensor, param?: number): Tensor {
-  return new Tensor(getBackend().unary(op, x.data, param), x.shape);
+  const k = kernels();
+  return wrap(k.unary(op, operand(x, k), param), x.shape);
 }
 
 const addOp = defineOp({

@@ -9,27 +9,29 @@
  *
  * @module
  */
-import { getBackend } from '../backend/index.js';
-import type { Data } from '../backend/backend.js';
+import type { DeviceKernels, Operand } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { fmtShape, sizeOf, Tensor } from '../tensor.js';
 import { broadcastShapes, sameShape } from './shape-utils.js';
 import { expandTo, unbroadcast } from './unbroadcast.js';
+import { kernels, operand, wrap } from './kernels.js';
 
 /** A matrix operand ready for the kernel: contiguous data, and whether it is stored transposed. */
-interface Operand {
-  data: Data;
+interface MatrixOperand {
+  data: Operand;
   storedTransposed: boolean;
 }
 
 /** View `t`'s last two axes as a matrix the kernel can read without copying, if possible. */
-function operand(t: Tensor): Operand {
-  if (t.isContiguous) return { data: t.view.data, storedTransposed: false };
+function matrix(t: Tensor, k: DeviceKernels): MatrixOperand {
+  if (t.isContiguous) return { data: operand(t, k), storedTransposed: false };
   const n = t.ndim;
-  const swapped = t.view.transpose(...Array.from({ length: n }, (_, i) => (i === n - 2 ? n - 1 : i === n - 1 ? n - 2 : i)));
-  const asTensor = new Tensor(swapped.data, swapped.shape, swapped.stride, swapped.offset);
-  if (asTensor.isContiguous) return { data: asTensor.view.data, storedTransposed: true };
-  return { data: t.data, storedTransposed: false };
+  const shape = t.shape;
+  const strides = t.strides;
+  const swap = (a: number[]) => a.map((_, i) => a[i === n - 2 ? n - 1 : i === n - 1 ? n - 2 : i]);
+  const swapped = new Tensor(t.storage, swap(shape), swap(strides), t.offset);
+  if (swapped.isContiguous) return { data: operand(swapped, k), storedTransposed: true };
+  return { data: operand(t, k), storedTransposed: false };
 }
 
 /**
@@ -52,9 +54,10 @@ function product(a: Tensor, transA: boolean, b: Tensor, transB: boolean): Tensor
     sizeOf(tBatch) === 1 || sameShape(tBatch, batchShape) ? t : expandTo(t, [...batchShape, ...t.shape.slice(-2)]);
   const aFit = fit(a, aBatch);
   const bFit = fit(b, bBatch);
-  const A = operand(aFit);
-  const B = operand(bFit);
-  const out = getBackend().gemm(A.data, B.data, {
+  const kern = kernels();
+  const A = matrix(aFit, kern);
+  const B = matrix(bFit, kern);
+  const out = kern.gemm(A.data, B.data, {
     batch,
     m,
     n,
@@ -64,7 +67,7 @@ function product(a: Tensor, transA: boolean, b: Tensor, transB: boolean): Tensor
     strideA: sizeOf(aFit.shape.slice(0, -2)) === 1 ? 0 : m * k,
     strideB: sizeOf(bFit.shape.slice(0, -2)) === 1 ? 0 : k * n,
   });
-  return new Tensor(out, [...batchShape, m, n]);
+  return wrap(out, [...batchShape, m, n]);
 }
 
 const matmulOp = defineOp({

@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { getBackend } from '../backend/index.js';
 import { defineOp } from '../registry.js';
 import { Tensor } from '../tensor.js';
 import { div, mul } from './elementwise.js';
 import { normalizeAxes } from './shape-utils.js';
 import { expandTo } from './unbroadcast.js';
+import { kernels, operand, reshaped, wrap } from './kernels.js';
 
 /** Attributes of a reduction. */
 interface ReduceAttrs {
@@ -30,26 +30,31 @@ function finalShape(shape: readonly number[], { axes, keepDims }: ReduceAttrs): 
 
 /** The gradient `g` of a reduced tensor, reshaped to keepDims form and broadcast to `shape`. */
 function spread(g: Tensor, shape: readonly number[], axes: readonly number[]): Tensor {
-  return expandTo(new Tensor(g.data, keptShape(shape, axes)), shape);
+  return expandTo(reshaped(g, keptShape(shape, axes)), shape);
+}
+
+function reduceWith(op: 'sum' | 'max', x: Tensor, attrs: ReduceAttrs): Tensor {
+  const k = kernels();
+  return wrap(k.reduce(op, operand(x, k), x.shape, attrs.axes), finalShape(x.shape, attrs));
 }
 
 const sumOp = defineOp<ReduceAttrs>({
   name: 'sum',
-  forward: ([x], attrs) => new Tensor(getBackend().reduce('sum', x.data, x.shape, attrs.axes), finalShape(x.shape, attrs)),
+  forward: ([x], attrs) => reduceWith('sum', x, attrs),
   vjp: [({ g, inputs, attrs }) => spread(g, inputs[0].shape, attrs.axes)],
 });
 
 const maxOp = defineOp<ReduceAttrs>({
   name: 'max',
-  forward: ([x], attrs) => new Tensor(getBackend().reduce('max', x.data, x.shape, attrs.axes), finalShape(x.shape, attrs)),
+  forward: ([x], attrs) => reduceWith('max', x, attrs),
   vjp: [
     // The gradient is shared equally among the elements that attain the maximum.
     ({ g, inputs, out, attrs }) => {
       const x = inputs[0];
       const kept = keptShape(x.shape, attrs.axes);
-      const backend = getBackend();
-      const mask = new Tensor(backend.binary('eq', x.data, x.shape, out.data, kept, x.shape), x.shape);
-      const count = new Tensor(backend.reduce('sum', mask.data, x.shape, attrs.axes), kept);
+      const k = kernels();
+      const mask = wrap(k.binary('eq', operand(x, k), x.shape, operand(out, k), kept, x.shape), x.shape);
+      const count = wrap(k.reduce('sum', operand(mask, k), x.shape, attrs.axes), kept);
       return mul(mask, div(spread(g, x.shape, attrs.axes), count));
     },
   ],

@@ -2,7 +2,7 @@
  * Movement ops: `reshape`, `permute`/`transpose`, `slice`, `concat`, `pad`.
  *
  * `permute` and `slice` are zero-copy: they return a new strided view over the same
- * buffer (the `ndarray` view does the index arithmetic). `reshape` is free on a
+ * storage (on the host or on a device). `reshape` is free on a
  * contiguous tensor and copies otherwise. Each VJP is the inverse movement: permute
  * back, slice ↔ pad, concat ↔ slice.
  *
@@ -12,11 +12,12 @@ import type { Data } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { allocate, fmtShape, sizeOf, Tensor } from '../tensor.js';
 import { normalizeAxes } from './shape-utils.js';
+import { reshaped } from './kernels.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
-  forward: ([x], { shape }) => new Tensor(x.data, shape),
-  vjp: [({ g, inputs }) => new Tensor(g.data, inputs[0].shape)],
+  forward: ([x], { shape }) => reshaped(x, shape),
+  vjp: [({ g, inputs }) => reshaped(g, inputs[0].shape)],
 });
 
 /**
@@ -45,18 +46,21 @@ export function flatten(x: Tensor, startAxis = 1): Tensor {
   return reshape(x, [...shape.slice(0, startAxis), sizeOf(shape.slice(startAxis))]);
 }
 
+/** A view of `x` (sharing its storage) whose axis `i` is `x`'s axis `axes[i]`. */
+function permutedView(x: Tensor, axes: readonly number[]): Tensor {
+  const shape = x.shape;
+  const strides = x.strides;
+  return new Tensor(x.storage, axes.map((a) => shape[a]), axes.map((a) => strides[a]), x.offset);
+}
+
 const permuteOp = defineOp<{ axes: number[] }>({
   name: 'permute',
-  forward: ([x], { axes }) => {
-    const v = x.view.transpose(...axes);
-    return new Tensor(v.data, v.shape, v.stride, v.offset);
-  },
+  forward: ([x], { axes }) => permutedView(x, axes),
   vjp: [
     ({ g, attrs }) => {
       const inverse = new Array<number>(attrs.axes.length);
       attrs.axes.forEach((a, i) => (inverse[a] = i));
-      const v = g.view.transpose(...inverse);
-      return new Tensor(v.data, v.shape, v.stride, v.offset);
+      return permutedView(g, inverse);
     },
   ],
 });
@@ -91,8 +95,9 @@ export type SliceRange = readonly [number, number] | null;
 const sliceOp = defineOp<{ starts: number[]; ends: number[] }>({
   name: 'slice',
   forward: ([x], { starts, ends }) => {
-    const v = x.view.hi(...ends).lo(...starts);
-    return new Tensor(v.data, v.shape, v.stride, v.offset);
+    const strides = x.strides;
+    const offset = starts.reduce((o, s, i) => o + s * strides[i], x.offset);
+    return new Tensor(x.storage, ends.map((e, i) => e - starts[i]), strides, offset);
   },
   vjp: [({ g, inputs, attrs }) => padRegion(g, inputs[0].shape, attrs.starts, 0)],
 });

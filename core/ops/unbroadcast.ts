@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { getBackend } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { sameShape } from './shape-utils.js';
+import { kernels, operand, reshaped, wrap } from './kernels.js';
 
 /** Sum `g` over the axes that broadcasting added or stretched, giving a tensor of `shape`. */
 export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
@@ -20,13 +20,15 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < gShape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && gShape[i] !== 1)) axes.push(i);
   }
-  const reduced = axes.length > 0 ? getBackend().reduce('sum', g.data, gShape, axes) : g.data;
-  return new Tensor(reduced, shape);
+  if (axes.length === 0) return reshaped(g, shape);
+  const k = kernels();
+  return wrap(k.reduce('sum', operand(g, k), gShape, axes), shape);
 }
 
 /** Repeat `x` along broadcast axes so it has `shape` (a contiguous copy). */
 export function expandTo(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const zero = x.dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
-  return new Tensor(getBackend().binary('add', x.data, x.shape, zero, [], shape), shape);
+  const k = kernels();
+  return wrap(k.binary('add', operand(x, k), x.shape, zero, [], shape), shape);
 }
