@@ -101,6 +101,8 @@ function closeScope(state: ScopeState): void {
     try {
       if (!storage.kept) storage.release();
       else if (heir !== null) {
+        // The enclosing scope decides afresh whether it escapes further.
+        storage.kept = false;
         storage.owner = heir;
         heir.storages.add(storage);
       } else {

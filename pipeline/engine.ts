@@ -15,6 +15,14 @@
  * - `sUj` — stage `s` applies the accumulated gradient (averaged over the micro-batches
  *   since its last update) through its optimizer, whose context carries `s` and `D_s`.
  *
+ * On a backend with device memory (the gpu backend), each stage's forward runs in a
+ * {@link DeviceScope} of its own, which owns the activations and tape the forward left
+ * on the device; the scope is entered again for that sample's backward at the stage and
+ * closed right after it. The input gradients it produced move to the previous stage's
+ * scope, the weight gradients are downloaded for the optimizer, and everything else is
+ * released. So a layer's matmul, bias and activation never read back between them, and
+ * when a run returns no device array is alive (`core/device-scope.ts`).
+ *
  * The version each (sample, stage, phase) used is recorded, so tests can hold the
  * engine to §5; {@link Pipeline.simulate} replays the same steps in plain sequential
  * order as a cross-check.
@@ -31,7 +39,7 @@
  *
  * @module
  */
-import { crossEntropy, mse, noGrad, scalar, Tensor } from '../core/index.js';
+import { crossEntropy, deviceScope, DeviceScope, mse, noGrad, scalar, Tensor } from '../core/index.js';
 import type { PipelineUnit } from '../nn/index.js';
 import { chain, scaleTensors, sgd, type GradientTransform, type Params, type Schedule as LrSchedule } from '../optim/index.js';
 import { delayOf } from './accounting.js';
@@ -40,7 +48,7 @@ import { partitionUnits, type Partition } from './partition.js';
 import { correctedWeights, pipemareWarmup } from './pipemare.js';
 import { isFlushSchedule, makeSchedule } from './schedules/index.js';
 import type { Instruction, Schedule } from './instruction.js';
-import { PipelineStage, type InFlight, type StageInfo, type StageSnapshot } from './stage.js';
+import { PipelineStage, type InFlight, type StageGradients, type StageInfo, type StageSnapshot } from './stage.js';
 import { predictWeights } from './weight-prediction.js';
 
 /** A training target: class labels, or a regression target tensor. */
@@ -154,7 +162,7 @@ export class Pipeline {
   private readonly recordVersions: boolean;
   private readonly horizon: (delay: number, stage: number) => number;
   // Per-run state.
-  private inFlight: Map<number, InFlight>[] = [];
+  private inFlight: Map<number, Flight>[] = [];
   private forwardInbox: Map<number, Tensor[]>[] = [];
   private backwardInbox: Map<number, (Tensor | null)[]>[] = [];
   private targets = new Map<number, Target>();
@@ -253,11 +261,12 @@ export class Pipeline {
 
   /**
    * Run the model on `input` with every stage's current weights, in evaluation mode and
-   * without recording a tape; returns the last stage's first output (e.g. logits). Each
-   * module's train/eval mode is restored afterwards.
+   * without recording a tape; returns the last stage's first output (e.g. logits), on
+   * the host. Each module's train/eval mode is restored afterwards. Runs in a device
+   * scope, so on the gpu backend the intermediates stay on the device and are released.
    */
   predict(input: Tensor): Tensor {
-    return noGrad(() => {
+    return deviceScope(() => noGrad(() => {
       let bundle = [input];
       for (const stage of this.stages) {
         const modes = stage.units.map((unit) => unit.module.training);
@@ -266,7 +275,7 @@ export class Pipeline {
         stage.units.forEach((unit, i) => (modes[i] ? unit.module.train() : unit.module.eval()));
       }
       return bundle[0];
-    });
+    }));
   }
 
   /** All stages' current weights under their full model paths. */
@@ -323,21 +332,29 @@ export class Pipeline {
       this.method.forward === 'predicted'
         ? predictWeights(snap.params, snap.velocity, snap.learningRate, this.horizon(stage.delay, s))
         : snap.params;
-    const out = stage.forward(inputs, weights);
+    // What this forward leaves on a device lives until the sample's backward here.
+    const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`);
     let outputs: Tensor[];
-    if (s === S) {
-      const target = this.targets.get(j)!;
-      this.targets.delete(j);
-      const loss = this.loss(out, target);
-      const value = loss.item();
-      if (!Number.isFinite(value)) throw new NonFiniteLossError(j, value);
-      this.onSample?.({ sample: j, loss: value, outputs: out.map((o) => o.detach()), target });
-      outputs = [loss];
-    } else {
-      outputs = out;
-      this.forwardInbox[s].set(j, out.map((o) => o.detach().requireGrad()));
+    try {
+      outputs = scope.run(() => {
+        const out = stage.forward(inputs, weights);
+        if (s < S) {
+          this.forwardInbox[s].set(j, out.map((o) => o.detach().requireGrad()));
+          return out;
+        }
+        const target = this.targets.get(j)!;
+        this.targets.delete(j);
+        const loss = this.loss(out, target);
+        const value = loss.item();
+        if (!Number.isFinite(value)) throw new NonFiniteLossError(j, value);
+        if (this.onSample) this.onSample({ sample: j, loss: value, outputs: out.map(onHost), target });
+        return [loss];
+      });
+    } catch (e) {
+      scope.close();
+      throw e;
     }
-    this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: snap.version });
+    this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: snap.version, scope });
     if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'F', version: snap.version });
     this.measure(s);
   }
@@ -373,7 +390,16 @@ export class Pipeline {
       default:
         weights = stage.params;
     }
-    const { inputGrads, paramGrads } = stage.backward(record, outputGrads, weights);
+    let grads: StageGradients;
+    try {
+      grads = record.scope.run(() => stage.backward(record, outputGrads, weights));
+      // The input gradients move to the previous stage's scope, the weight gradients to the host.
+      if (s > 1) this.inFlight[s - 2].get(j)?.scope.adopt(...grads.inputGrads);
+      record.scope.keep(...grads.paramGrads.values());
+    } finally {
+      record.scope.close();
+    }
+    const { inputGrads, paramGrads } = grads;
     if (s > 1) this.backwardInbox[s - 2].set(j, inputGrads);
     const acc = this.accumulated[s - 1];
     acc.grads = acc.grads === null ? paramGrads : addParams(acc.grads, paramGrads);
@@ -409,6 +435,12 @@ export class Pipeline {
   }
 }
 
+/** A sample in flight at a stage, with the device scope that owns what its forward left on a device. */
+interface Flight extends InFlight {
+  /** Closed after the sample's backward at the stage. */
+  readonly scope: DeviceScope;
+}
+
 /** Thrown when the loss of a sample is NaN or infinite; names the sample. */
 export class NonFiniteLossError extends Error {
   /** The sample (or micro-batch) index within the run. */
@@ -420,6 +452,12 @@ export class NonFiniteLossError extends Error {
     this.sample = sample;
     this.value = value;
   }
+}
+
+/** `t` detached, with its values on the host: a sample's outputs outlive the device scope that made them. */
+function onHost(t: Tensor): Tensor {
+  void t.storage.data;
+  return t.detach();
 }
 
 function addParams(a: Params, b: Params): Params {

@@ -18,7 +18,7 @@ import type { Conv2dGeometry } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { allocate, fmtShape, Tensor } from '../tensor.js';
 import { mean } from './reduce.js';
-import { kernels, operand, wrap } from './kernels.js';
+import { kernels, operand, reshaped, wrap } from './kernels.js';
 
 /** A size given once for both spatial axes, or as `[height, width]`. */
 export type Size2 = number | readonly [number, number];
@@ -93,11 +93,11 @@ function denseForward(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: Con
   const { geometry: geo, outChannels } = attrs;
   const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
-  const cols = k.im2col(operand(x, k), n, geo);
-  let out = k.gemm(operand(w, k), cols, { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * plane });
+  // Intermediates are wrapped as tensors too, so a device scope owns (and releases) them.
+  const cols = wrap(k.im2col(operand(x, k), n, geo), [n, kdim, plane]);
   const shape = [n, outChannels, geo.outH, geo.outW];
-  if (bias) out = k.binary('add', out, shape, operand(bias, k), [outChannels, 1, 1], shape);
-  return wrap(out, shape);
+  const out = wrap(k.gemm(operand(w, k), operand(cols, k), { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * plane }), shape);
+  return bias ? wrap(k.binary('add', operand(out, k), shape, operand(bias, k), [outChannels, 1, 1], shape), shape) : out;
 }
 
 /** `dx = col2im(Wᵀ · G)` over the batch, ungrouped. */
@@ -105,8 +105,8 @@ function denseInputGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tens
   const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
   const o = attrs.outChannels;
-  const dcols = k.gemm(operand(w, k), operand(g, k), { batch: n, m: kdim, n: plane, k: o, transA: true, transB: false, strideA: 0, strideB: o * plane });
-  return wrap(k.col2im(dcols, n, attrs.geometry), x.shape);
+  const dcols = wrap(k.gemm(operand(w, k), operand(g, k), { batch: n, m: kdim, n: plane, k: o, transA: true, transB: false, strideA: 0, strideB: o * plane }), [n, kdim, plane]);
+  return wrap(k.col2im(operand(dcols, k), n, attrs.geometry), x.shape);
 }
 
 /** `dW = Σ_images G · colsᵀ`, ungrouped: one batched GEMM, then a sum over the images. */
@@ -114,9 +114,9 @@ function denseWeightGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Ten
   const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
   const o = attrs.outChannels;
-  const cols = k.im2col(operand(x, k), n, attrs.geometry);
-  const parts = k.gemm(operand(g, k), cols, { batch: n, m: o, n: kdim, k: plane, transA: false, transB: true, strideA: o * plane, strideB: kdim * plane });
-  return wrap(n === 1 ? parts : k.reduce('sum', parts, [n, o, kdim], [0]), w.shape);
+  const cols = wrap(k.im2col(operand(x, k), n, attrs.geometry), [n, kdim, plane]);
+  const parts = wrap(k.gemm(operand(g, k), operand(cols, k), { batch: n, m: o, n: kdim, k: plane, transA: false, transB: true, strideA: o * plane, strideB: kdim * plane }), [n, o, kdim]);
+  return n === 1 ? reshaped(parts, w.shape) : wrap(k.reduce('sum', operand(parts, k), [n, o, kdim], [0]), w.shape);
 }
 
 /** Grouped convolution (`groups > 1`) on the host kernels: per image and group, one unfold and one GEMM. */

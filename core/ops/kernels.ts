@@ -25,7 +25,9 @@ export function kernels(): DeviceKernels {
 export function operand(t: Tensor, k: DeviceKernels): Operand {
   const device = t.storage.deviceFor(k);
   if (device === null) return t.data;
-  return t.isContiguous ? device : k.gather(device, t.shape, t.strides, t.offset);
+  if (t.isContiguous) return device;
+  // The contiguous copy is wrapped so that the running device scope owns it.
+  return operand(wrap(k.gather(device, t.shape, t.strides, t.offset), t.shape), k);
 }
 
 /** A tensor of `shape` over a kernel's result. */
