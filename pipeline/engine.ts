@@ -121,6 +121,12 @@ export interface PipelineConfig {
   microBatchSize?: number;
   /** Keep a {@link VersionRecord} for every pass (default false). */
   recordVersions?: boolean;
+  /**
+   * Keep each stage's activations on the device between kernels, in a device scope per
+   * (sample, stage), on backends with device memory (default true). False runs every
+   * kernel with a read-back, as outside any scope; the numbers are the same either way.
+   */
+  keepOnDevice?: boolean;
   /** LWP horizon as a function of the stage's delay (default `T = D_s`). */
   horizon?: (delay: number, stage: number) => number;
 }
@@ -160,6 +166,7 @@ export class Pipeline {
   private readonly microBatches: number | undefined;
   private readonly microBatchSize: number;
   private readonly recordVersions: boolean;
+  private readonly keepOnDevice: boolean;
   private readonly horizon: (delay: number, stage: number) => number;
   // Per-run state.
   private inFlight: Map<number, Flight>[] = [];
@@ -187,6 +194,7 @@ export class Pipeline {
     this.microBatches = config.microBatches;
     this.microBatchSize = config.microBatchSize ?? 1;
     this.recordVersions = config.recordVersions ?? false;
+    this.keepOnDevice = config.keepOnDevice ?? true;
     this.horizon = config.horizon ?? ((delay) => delay);
     this.memory = this.stages.map(() => ({ peakInFlight: 0, peakActivationBytes: 0, peakWeightVersionBytes: 0 }));
     if (this.flushes && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
@@ -266,7 +274,7 @@ export class Pipeline {
    * scope, so on the gpu backend the intermediates stay on the device and are released.
    */
   predict(input: Tensor): Tensor {
-    return deviceScope(() => noGrad(() => {
+    return (this.keepOnDevice ? deviceScope : call)(() => noGrad(() => {
       let bundle = [input];
       for (const stage of this.stages) {
         const modes = stage.units.map((unit) => unit.module.training);
@@ -288,6 +296,11 @@ export class Pipeline {
   /** Bind every stage's current weights into the model's modules (e.g. before saving a checkpoint). */
   bindCurrent(): void {
     for (const stage of this.stages) stage.bind(stage.params);
+  }
+
+  /** Run `fn` in `scope` when activations are kept on the device, else directly. */
+  private within<T>(scope: DeviceScope, fn: () => T): T {
+    return this.keepOnDevice ? scope.run(fn) : fn();
   }
 
   private stage(s: number): PipelineStage {
@@ -336,7 +349,7 @@ export class Pipeline {
     const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`);
     let outputs: Tensor[];
     try {
-      outputs = scope.run(() => {
+      outputs = this.within(scope, () => {
         const out = stage.forward(inputs, weights);
         if (s < S) {
           this.forwardInbox[s].set(j, out.map((o) => o.detach().requireGrad()));
@@ -392,7 +405,7 @@ export class Pipeline {
     }
     let grads: StageGradients;
     try {
-      grads = record.scope.run(() => stage.backward(record, outputGrads, weights));
+      grads = this.within(record.scope, () => stage.backward(record, outputGrads, weights));
       // The input gradients move to the previous stage's scope, the weight gradients to the host.
       if (s > 1) this.inFlight[s - 2].get(j)?.scope.adopt(...grads.inputGrads);
       record.scope.keep(...grads.paramGrads.values());
@@ -452,6 +465,10 @@ export class NonFiniteLossError extends Error {
     this.sample = sample;
     this.value = value;
   }
+}
+
+function call<T>(fn: () => T): T {
+  return fn();
 }
 
 /** `t` detached, with its values on the host: a sample's outputs outlive the device scope that made them. */

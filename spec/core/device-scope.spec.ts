@@ -215,3 +215,23 @@ test('device scope: the engine releases each stage\'s arrays after its backward;
   t.equal(noGrad(() => fromArray([1]).item()), 1, 'host tensors are untouched by all this');
   t.end();
 });
+
+test('Pipeline keepOnDevice: false runs every kernel with a read-back and gives the same losses', (t) => {
+  const stream = syntheticStream(10, [1, 8, 8], 3);
+  const run = (backend: SimulatedDevice, keepOnDevice: boolean): number[] => {
+    const method = resolveMethod('pb+sc+lwp');
+    const model = createModel('mlp', { inputShape: [1, 8, 8], numClasses: 4, depth: 2, hidden: 16, seed: 1 });
+    const pipe = new Pipeline({ units: model.pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }), keepOnDevice });
+    const losses: number[] = [];
+    on(backend, () => pipe.run(10, (j) => stream[j], (r) => losses.push(r.loss)));
+    return losses;
+  };
+  const off = simulatedDevice();
+  const onDev = simulatedDevice();
+  const a = run(off, false);
+  const b = run(onDev, true);
+  t.equal(off.made(), 0, 'keepOnDevice: false makes no device array');
+  t.ok(onDev.made() > 0, `keepOnDevice: true (the default) made ${onDev.made()}`);
+  t.deepEqual(a, b, 'the losses are identical');
+  t.end();
+});
