@@ -1,56 +1,129 @@
 /**
- * Device buffers: the outputs a gpu.js kernel leaves on the device for the next
- * kernel, counted while they live and released deterministically.
+ * Device buffers: the outputs a gpu.js kernel leaves on the device, as
+ * {@link DeviceArray | device arrays}, counted from the kernel that made them until
+ * they are downloaded or released.
  *
- * A kernel compiled with `pipeline: true` returns its output as a texture in the GL
- * modes (in the `cpu` and `webasm` modes gpu.js returns a host array instead, which
- * stands in for the device buffer). Every such output is {@link DeviceBuffers.hold | held}
- * here when it is made and {@link DeviceBuffers.release | released} as soon as the
- * kernel that reads it has run, so after each backend call the live count is back to
- * zero; a test asserts that a training step leaves none behind.
+ * A kernel compiled with `pipeline: true, immutable: true` returns its output as a
+ * texture in the GL modes, a new one per call, which the next kernel samples without
+ * a trip through host memory. In the `cpu` and `webasm` modes gpu.js returns a host
+ * `Float32Array` instead — also a new one per call (gpu.js allocates the cpu kernel's
+ * result, and slices the webasm result out of WebAssembly memory) — which stands in
+ * for the device buffer with the same bookkeeping.
+ *
+ * A device array lives until its holder downloads or releases it: the GPU backend's
+ * `deviceKernels` return them to the ops, and the rules for when a tensor's array is
+ * released live in `core/device-scope.ts`. Inside one host call the backend makes short
+ * lived ones too (the partial results of a long reduction, the argmax of max pooling)
+ * and releases them before the call returns. {@link DeviceBuffers.live} counts all of
+ * them, so a test can assert that a training step leaves none behind.
  *
  * @module
  */
-import type { GpuJsOutput, GpuJsTexture } from './gpu-runtime.js';
+import type { Backend, DeviceArray } from './backend.js';
+import { isGpuJsTexture, type GpuJsOutput } from './gpu-runtime.js';
 
-function isTexture(value: GpuJsOutput): value is GpuJsTexture {
-  return typeof (value as GpuJsTexture).delete === 'function';
+/**
+ * One kernel output kept on the device: a gpu.js texture (or, in the `cpu` and
+ * `webasm` modes, the host array standing in for one) with its length and owner.
+ */
+export class GpuDeviceArray implements DeviceArray {
+  private value: GpuJsOutput | null;
+
+  /**
+   * @param owner - the backend whose kernels made it and may read it
+   * @param length - number of elements
+   * @param value - the kernel's output
+   * @param onRelease - called once the device memory is freed (the registry stops counting it)
+   */
+  constructor(readonly owner: Backend, readonly length: number, value: GpuJsOutput, private readonly onRelease: () => void) {
+    this.value = value;
+  }
+
+  /** True once downloaded or released. */
+  get released(): boolean {
+    return this.value === null;
+  }
+
+  /** The gpu.js value to pass to a kernel. */
+  get buffer(): GpuJsOutput {
+    return this.live('read');
+  }
+
+  /** Copy the elements to a new host array, keeping the device memory. */
+  read(): Float32Array {
+    const value = this.live('read');
+    return isGpuJsTexture(value) ? this.fit(value.toArray()) : value.slice(0, this.length);
+  }
+
+  /** Copy the elements to a host array and free the device memory. */
+  download(): Float32Array {
+    const value = this.live('download');
+    // A host stand-in is handed over as it is: once released, nothing else refers to it.
+    const host = isGpuJsTexture(value) ? value.toArray() : value;
+    this.release();
+    return this.fit(host);
+  }
+
+  /** Free the device memory without reading it. */
+  release(): void {
+    const value = this.live('release');
+    this.value = null;
+    if (isGpuJsTexture(value)) value.delete();
+    this.onRelease();
+  }
+
+  /** `host` cut to the array's elements (a texture may hold more cells than elements). */
+  private fit(host: Float32Array): Float32Array {
+    return host.length === this.length ? host : host.slice(0, this.length);
+  }
+
+  private live(method: string): GpuJsOutput {
+    if (this.value === null) {
+      throw new Error(`gpu device array: ${method}() of an array of ${this.length} elements that was already released (a device array is downloaded or released once)`);
+    }
+    return this.value;
+  }
 }
 
-/** The set of device buffers a GPU backend holds right now. */
+/** The device arrays a GPU backend holds right now. */
 export class DeviceBuffers {
-  private readonly held = new Set<GpuJsOutput>();
+  private readonly held = new Map<GpuJsOutput, GpuDeviceArray>();
   private made = 0;
 
-  /** Start counting `buffer`, a pipeline kernel's output; returns it. */
-  hold(buffer: GpuJsOutput): GpuJsOutput {
-    this.held.add(buffer);
+  /**
+   * Wrap `value`, the output of a pipeline kernel of `owner`, as a device array of
+   * `length` elements, counted until it is downloaded or released; `onRelease` runs
+   * after its memory is freed.
+   *
+   * @throws when gpu.js returned a value a live device array already wraps (two arrays would alias).
+   */
+  hold(owner: Backend, value: GpuJsOutput, length: number, onRelease: () => void): GpuDeviceArray {
+    if (this.held.has(value)) throw new Error('gpu device array: gpu.js returned an output that a live device array already holds; kernels must be compiled with immutable: true');
+    const array = new GpuDeviceArray(owner, length, value, () => {
+      this.held.delete(value);
+      onRelease();
+    });
+    this.held.set(value, array);
     this.made++;
-    return buffer;
+    return array;
   }
 
-  /** Copy `buffer` into host memory (a texture is read back; a host array is returned as is). */
-  read(buffer: GpuJsOutput): Float32Array {
-    return isTexture(buffer) ? buffer.toArray() : buffer;
+  /** True when `x` is one of the live device arrays held here. */
+  holds(x: unknown): x is GpuDeviceArray {
+    return x instanceof GpuDeviceArray && !x.released && this.held.get(x.buffer) === x;
   }
 
-  /** Stop counting `buffer` and free its device memory. */
-  release(buffer: GpuJsOutput): void {
-    if (!this.held.delete(buffer)) throw new Error('gpu backend: released a device buffer it does not hold');
-    if (isTexture(buffer)) buffer.delete();
-  }
-
-  /** Release every buffer still held (used by `dispose`). */
+  /** Release every array still held (used by `dispose`). */
   releaseAll(): void {
-    for (const buffer of [...this.held]) this.release(buffer);
+    for (const array of [...this.held.values()]) array.release();
   }
 
-  /** How many device buffers are alive now. */
+  /** How many device arrays are alive now. */
   get live(): number {
     return this.held.size;
   }
 
-  /** How many device buffers have been made since the backend started. */
+  /** How many device arrays have been made since the backend started. */
   get created(): number {
     return this.made;
   }

@@ -144,7 +144,7 @@ export function reduceSource(op: ReduceOp, plan: ReducePlan, output: number, xSi
 /**
  * First pass of a long reduction: thread `(o, j)` folds the reduced elements
  * `j·chunk … (j+1)·chunk − 1` (in the reduced axes' row-major order) of output `o`.
- * The `chunks` partial results per output stay on the device for {@link reduceFinishSource}.
+ * The backend keeps the `chunks` partial results per output on the device for {@link reduceFinishSource}.
  * Splitting a length-R reduction into √R chunks of √R keeps every thread's serial loop
  * short and the float32 rounding error of a sum near √R ulps instead of R.
  */
@@ -164,7 +164,7 @@ export function reducePartialSource(op: ReduceOp, plan: ReducePlan, chunks: numb
     coordinatesCode('k', plan.reducedDims, 'k') +
     `${fold(op, 's', `x[base + ${offsetExpression('k', plan.reducedStrides)}]`)}\n` +
     '}\n}\nreturn s;\n');
-  return { source, output: outputs * chunks, argumentSizes: [xSize], pipeline: true };
+  return { source, output: outputs * chunks, argumentSizes: [xSize] };
 }
 
 /** Second pass of a long reduction: fold each output's `chunks` partial results. */
@@ -201,17 +201,23 @@ export function gatherSource(nest: Nest, base: number, output: number, xSize: nu
   return { source, output, argumentSizes: [xSize] };
 }
 
-/** Unfold one image `[C, H, W]` into columns `[C·kH·kW, outH·outW]`; padding reads 0. */
-export function im2colSource(g: Conv2dGeometry): KernelSpec {
-  const { channels: C, height: H, width: W, kernelH, kernelW, outH, outW } = g;
+/**
+ * Unfold `n` images `[n, C, H, W]` into columns `[n, C·kH·kW, outH·outW]`; padding reads 0.
+ * Image `b`'s channel `c` is plane `b·C + c` of both the input and the output (the
+ * columns of one image are its channels' rows back to back), so `n` images unfold as
+ * one image of `n·C` channels.
+ */
+export function im2colSource(n: number, g: Conv2dGeometry): KernelSpec {
+  const { height: H, width: W, kernelH, kernelW, outH, outW } = g;
+  const planes = n * g.channels;
   const source = kernel(['x'],
-    coordinatesCode('this.thread.x', [C, kernelH, kernelW, outH, outW], 'c') +
+    coordinatesCode('this.thread.x', [planes, kernelH, kernelW, outH, outW], 'c') +
     `const ih = c3 * ${g.strideH} + c1 * ${g.dilationH} - ${g.padH};\n` +
     `const iw = c4 * ${g.strideW} + c2 * ${g.dilationW} - ${g.padW};\n` +
     'let v = 0;\n' +
     `if (ih >= 0 && ih < ${H} && iw >= 0 && iw < ${W}) { v = x[(c0 * ${H} + ih) * ${W} + iw]; }\n` +
     'return v;\n');
-  return { source, output: C * kernelH * kernelW * outH * outW, argumentSizes: [C * H * W] };
+  return { source, output: planes * kernelH * kernelW * outH * outW, argumentSizes: [planes * H * W] };
 }
 
 /**
@@ -230,16 +236,22 @@ function coveringWindows(g: Conv2dGeometry, inner: string): string {
     axis('ow', 'kj', g.kernelW, 'iw', g.padW, g.dilationW, g.strideW, g.outW, inner));
 }
 
-/** Fold columns back into an image: each cell is `previous + Σ` of the column entries that unfolded it. */
-export function col2imSource(g: Conv2dGeometry): KernelSpec {
-  const { channels: C, height: H, width: W, kernelH, kernelW, outH, outW } = g;
+/**
+ * Fold columns `[n, C·kH·kW, outH·outW]` back into images `[n, C, H, W]` (planes as in
+ * {@link im2colSource}): each cell is the sum of the column entries that unfolded it,
+ * added to `previous` (the image folded into) when `accumulate`, else to zero.
+ */
+export function col2imSource(n: number, g: Conv2dGeometry, accumulate: boolean): KernelSpec {
+  const { height: H, width: W, kernelH, kernelW, outH, outW } = g;
+  const planes = n * g.channels;
   const plane = outH * outW;
-  const source = kernel(['cols', 'previous'],
-    coordinatesCode('this.thread.x', [C, H, W], 'c') +
+  const source = kernel(accumulate ? ['cols', 'previous'] : ['cols'],
+    coordinatesCode('this.thread.x', [planes, H, W], 'c') +
     'const ih = c1;\nconst iw = c2;\nlet s = 0;\n' +
     coveringWindows(g, `s = s + cols[((c0 * ${kernelH} + ki) * ${kernelW} + kj) * ${plane} + oh * ${outW} + ow];\n`) +
-    'return previous[this.thread.x] + s;\n');
-  return { source, output: C * H * W, argumentSizes: [C * kernelH * kernelW * plane, C * H * W] };
+    (accumulate ? 'return previous[this.thread.x] + s;\n' : 'return s;\n'));
+  const cols = planes * kernelH * kernelW * plane;
+  return { source, output: planes * H * W, argumentSizes: accumulate ? [cols, planes * H * W] : [cols] };
 }
 
 /**
@@ -260,10 +272,10 @@ export function maxPoolArgmaxSource(n: number, g: Conv2dGeometry): KernelSpec {
     `const i = (c0 * ${H} + ih) * ${W} + iw;\nconst v = x[i];\n` +
     'if (at < 0 || v > best || (v != v && best == best)) { best = v; at = i; }\n' +
     '}\n}\n}\nreturn at;\n');
-  return { source, output: n * C * outH * outW, argumentSizes: [n * C * H * W], pipeline: true };
+  return { source, output: n * C * outH * outW, argumentSizes: [n * C * H * W] };
 }
 
-/** Max pooling, second kernel: the value at each recorded maximum (0 where there is none; the host writes −∞ there). */
+/** Max pooling, second kernel: the value at each recorded maximum (0 where there is none; the backend writes −∞ there). */
 export function maxPoolValuesSource(outputs: number, xSize: number): KernelSpec {
   const source = kernel(['x', 'argmax'],
     'const at = argmax[this.thread.x];\nlet v = 0;\nif (at >= 0) { v = x[at]; }\nreturn v;\n');

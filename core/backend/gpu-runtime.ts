@@ -34,10 +34,20 @@ export interface GpuJsTexture {
 /** What a gpu.js kernel returns: a host array, or a texture when the kernel is a GL pipeline kernel. */
 export type GpuJsOutput = Float32Array | GpuJsTexture;
 
+/** True when `value` is a texture (a GL pipeline kernel's output) rather than host data. */
+export function isGpuJsTexture(value: unknown): value is GpuJsTexture {
+  return typeof value === 'object' && value !== null && typeof (value as GpuJsTexture).delete === 'function';
+}
+
 /** A compiled gpu.js kernel (gpu.js's "kernel run shortcut"): call it with the kernel's arguments. */
 export interface GpuJsKernel {
   (...args: (Float32Array | Int32Array | GpuJsOutput | number)[]): unknown;
-  /** Release the kernel's program, textures and framebuffer. */
+  /**
+   * Release the kernel's program, textures and framebuffer. In GL modes this also
+   * breaks the textures its earlier calls returned and that are still alive: the one
+   * its first call rendered into is deleted, and none can be read any more (reading
+   * goes through the kernel's context).
+   */
   destroy(removeCanvasReferences?: boolean): void;
 }
 
@@ -51,7 +61,7 @@ export interface GpuJsKernelSettings {
   tactic: 'precision';
   /** True keeps the output on the device as a texture (GL modes). */
   pipeline: boolean;
-  /** True gives every call of a pipeline kernel a texture of its own. */
+  /** True gives every call of a pipeline kernel an output of its own (in GL modes a texture shared with no later call). */
   immutable: boolean;
   /** Upper bound gpu.js puts on loops whose bound is not a literal (ours are literals). */
   loopMaxIterations: number;

@@ -3,30 +3,48 @@
  * of your choice (`cpu`, `webasm`, `headlessgl`, or `gpu` for gpu.js's own pick).
  *
  * How a call runs: the kernel's source is generated for the call's shapes
- * (`gpu-kernel-sources.ts`), compiled once and cached (`gpu-kernel-cache.ts`), run on
- * the inputs, and its output is read back into a new `Float32Array`. The
- * {@link Backend} interface trades in host arrays, so every call uploads its inputs and
- * reads back its output; only inside a call do intermediates stay on the device (the
- * partial results of a long reduction, the argmax of max pooling), counted by
- * {@link GpuBackend.liveBuffers} and released before the call returns. Keeping tensors
- * on the device between calls needs a device-buffer type in the interface (see
- * `docs/gpu.md`).
+ * (`gpu-kernel-sources.ts`), compiled once and cached (`gpu-kernel-cache.ts`), and run
+ * on the inputs. Where its output goes is the only difference between the two kernel
+ * sets the backend offers, which share every kernel's checks and launch:
+ *
+ * - the {@link Backend} kernels trade in host arrays: each call uploads its inputs and
+ *   reads its output back into a new `Float32Array`;
+ * - the {@link DeviceKernels} of {@link GpuBackend.deviceKernels} leave their outputs on the
+ *   device as device arrays (`gpu-device-buffers.ts`; textures in the GL modes) and take
+ *   them as inputs, so a chain of ops — GEMM, bias, activation, reduction — makes no
+ *   round trip to the host. A device array lives until its holder downloads or releases
+ *   it; for tensors that is `core/device-scope.ts`'s business.
+ *
+ * Either way {@link GpuBackend.liveBuffers} counts the device arrays alive, including
+ * a host call's own intermediates (the partial results of a long reduction, the argmax
+ * of max pooling), which it releases before it returns.
  *
  * Float64 (used by the float64 central-difference gradient checks) has no place in a
  * float32 shader: a call whose first input is a `Float64Array` runs the CPU backend's
- * kernel and returns float64, so gradient checks stay exact under this backend. The
- * GPU kernels themselves are held to the CPU backend in float32 by
- * `spec/backends/gpu-backend.spec.ts`.
+ * kernel and returns float64, in both kernel sets, so gradient checks stay exact under
+ * this backend. The GPU kernels themselves are held to the CPU backend in float32 by
+ * `spec/backends/gpu-backend.spec.ts` and `spec/backends/gpu-device.spec.ts`.
  *
  * @module
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
+import type {
+  Backend,
+  BinaryOp,
+  Conv2dGeometry,
+  Data,
+  DeviceArray,
+  DeviceKernels,
+  GemmArgs,
+  Operand,
+  ReduceOp,
+  UnaryOp,
+} from './backend.js';
 import { cpuBackend } from './cpu.js';
-import { DeviceBuffers } from './gpu-device-buffers.js';
+import { DeviceBuffers, GpuDeviceArray } from './gpu-device-buffers.js';
 import { MAX_INDEX } from './gpu-index-code.js';
 import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
-import { DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
+import { argumentKind, DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
   avgPoolBackwardSource,
   avgPoolSource,
@@ -45,21 +63,25 @@ import {
   unarySource,
   type ReducePlan,
 } from './gpu-kernel-sources.js';
-import { startGpuJs, type GpuJsOutput, type GpuMode, type GpuRuntime } from './gpu-runtime.js';
+import { isGpuJsTexture, startGpuJs, type GpuJsKernel, type GpuMode, type GpuRuntime } from './gpu-runtime.js';
 
 /** Options of {@link createGpuBackend}. */
 export interface GpuBackendOptions {
   /** The gpu.js mode (default `'gpu'`: gpu.js picks headless-gl where it works, else WebAssembly). */
   mode?: GpuMode;
-  /** Compiled kernels to keep before the least recently used is destroyed (default 256, at least 2). */
+  /**
+   * Compiled kernels to keep before the least recently used is destroyed (default 256, at
+   * least 2). A kernel with outputs still alive on the device is never destroyed, so the
+   * cache may hold more while they live.
+   */
   kernelCapacity?: number;
 }
 
 /** Counters of a GPU backend's device resources and work. */
 export interface GpuStats {
-  /** Device buffers alive now (0 between calls). */
+  /** Device arrays alive now (0 between host calls when no device array is held). */
   liveBuffers: number;
-  /** Device buffers made since the backend started. */
+  /** Device arrays made since the backend started. */
   createdBuffers: number;
   /** Compiled kernels in the cache now. */
   kernels: number;
@@ -79,11 +101,24 @@ export interface GpuBackend extends Backend {
   readonly kernelMode: string;
   /** What executes the kernels; in headless-gl mode the GL renderer string (e.g. Mesa's `llvmpipe`, or a GPU's name). */
   readonly device: string;
-  /** Device buffers alive now; 0 whenever no backend call is running. */
+  /**
+   * The kernels whose results stay on the device as device arrays, which only this
+   * backend's kernels read.
+   *
+   * @example
+   * const k = gpu.deviceKernels;
+   * const h = k.gemm(x, w, { batch: 1, m: 4, n: 3, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 }); // [4,3], on the device
+   * const z = k.binary('add', h, [4, 3], bias, [3], [4, 3]); // reads h where it is
+   * const y = k.unary('relu', z);
+   * for (const a of [h, z]) if (k.owns(a)) a.release();
+   * const values = k.owns(y) ? y.download() : y;             // 12 elements, back on the host
+   */
+  readonly deviceKernels: DeviceKernels;
+  /** Device arrays alive now: those the device kernels returned that are not downloaded or released yet (a host call leaves none). */
   liveBuffers(): number;
-  /** Counters of device buffers, compiled kernels and launches. */
+  /** Counters of device arrays, compiled kernels and launches. */
   stats(): GpuStats;
-  /** Release every device buffer, kernel and the GL context. The backend cannot be used afterwards; make another backend current first. */
+  /** Release every device array, kernel and the GL context. The backend cannot be used afterwards; make another backend current first. */
   dispose(): Promise<void>;
 }
 
@@ -98,9 +133,33 @@ function checkAddressable(kernel: string, spec: KernelSpec): void {
   }
 }
 
-/** `data` as float32 (a float64 second operand is rounded; the first operand decides the result type). */
-function float32(data: Data): Float32Array {
-  return data instanceof Float32Array ? data : Float32Array.from(data);
+/** A float32 operand a kernel reads: host data, or a live device array of this backend. */
+type Float32Operand = Float32Array | GpuDeviceArray;
+
+/** One argument of a launch: an operand, the argmax of max pooling, or a scalar. */
+type KernelInput = Float32Operand | Int32Array | number;
+
+/** Where a kernel set delivers its results: read back to the host, or kept on the device. */
+interface Destination<R> {
+  /** Run a kernel on its inputs and deliver its output. */
+  run(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): R;
+  /** Deliver values the host had to finish (max pooling's −∞ for windows of padding only). */
+  adopt(kernel: string, values: Float32Array): R;
+}
+
+/** The shared checks (`loop-nest.ts`, `window-checks.ts`) read only `length`, which a device array has as host data does. */
+function sized(x: Float32Operand): Data {
+  return x as unknown as Data;
+}
+
+/**
+ * Elements `lo … hi − 1` of an operand as a kernel argument, and where that argument
+ * starts in `x`. Host data is cut to them, so the argument's size (part of the cache
+ * key) is what the kernel reads rather than the whole buffer; a device array cannot be
+ * cut and goes whole.
+ */
+function part(x: Float32Operand, lo: number, hi: number): { arg: Float32Operand; start: number } {
+  return x instanceof Float32Array ? { arg: x.subarray(lo, hi), start: lo } : { arg: x, start: 0 };
 }
 
 /** Where a long reduction switches to two passes (partial results per chunk of about √length). */
@@ -117,120 +176,232 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
   let launches = 0;
   let disposed = false;
 
-  function launch(kernel: string, spec: KernelSpec, args: (Float32Array | Int32Array | GpuJsOutput | number)[]): unknown {
+  function launch(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): { output: unknown; compiled: GpuJsKernel } {
     if (disposed) fail(kernel, `the ${name} backend was disposed; make another backend current`);
     checkAddressable(kernel, spec);
+    const args = inputs.map((v) => (v instanceof GpuDeviceArray ? v.buffer : v));
+    const compiled = cache.get({ ...spec, argumentKinds: args.map(argumentKind) });
     launches++;
-    return cache.get(spec)(...args);
+    return { output: compiled(...args), compiled };
   }
 
   /** Run a kernel and read its output back to the host. */
-  function toHost(kernel: string, spec: KernelSpec, ...args: (Float32Array | Int32Array | GpuJsOutput | number)[]): Float32Array {
-    const out = launch(kernel, spec, args);
-    if (!(out instanceof Float32Array)) fail(kernel, `gpu.js returned ${Object.prototype.toString.call(out)} instead of a Float32Array`);
-    return out.length === spec.output ? out : out.slice(0, spec.output);
+  function toHost(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): Float32Array {
+    const { output } = launch(kernel, { ...spec, pipeline: false }, inputs);
+    if (!(output instanceof Float32Array)) fail(kernel, `gpu.js returned ${Object.prototype.toString.call(output)} instead of a Float32Array`);
+    return output.length === spec.output ? output : output.slice(0, spec.output);
   }
 
-  /** Run a pipeline kernel whose output stays on the device; the caller releases it. */
-  function onDevice(kernel: string, spec: KernelSpec, ...args: (Float32Array | Int32Array | GpuJsOutput | number)[]): GpuJsOutput {
-    return buffers.hold(launch(kernel, spec, args) as GpuJsOutput);
+  /** Run a pipeline kernel whose output stays on the device as a device array; its kernel stays pinned in the cache while it lives. */
+  function toDevice(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): GpuDeviceArray {
+    const { output, compiled } = launch(kernel, { ...spec, pipeline: true }, inputs);
+    if (!(output instanceof Float32Array) && !isGpuJsTexture(output)) fail(kernel, `gpu.js returned ${Object.prototype.toString.call(output)} instead of a texture or a Float32Array`);
+    const array = buffers.hold(backend, output, spec.output, () => cache.unpin(compiled));
+    cache.pin(compiled);
+    return array;
   }
 
-  function unary(op: UnaryOp, x: Data, param?: number): Data {
-    if (x instanceof Float64Array) return cpuBackend.unary(op, x, param);
-    const parametric = PARAMETRIC_UNARY.has(op);
-    if (parametric && typeof param !== 'number') fail('unary', `'${op}' needs a numeric param, got ${param}`);
-    if (x.length === 0) return new Float32Array(0);
-    const spec = unarySource(op, x.length);
-    return parametric ? toHost('unary', spec, x, param as number) : toHost('unary', spec, x);
-  }
-
-  function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShape: readonly number[], outShape: readonly number[]): Data {
-    if (a instanceof Float64Array) return cpuBackend.binary(op, a, aShape, b, bShape, outShape);
-    checkLength('gpu.binary', `a (${op})`, a, aShape);
-    checkLength('gpu.binary', `b (${op})`, b, bShape);
-    const sa = broadcastStrides('gpu.binary', aShape, outShape);
-    const sb = broadcastStrides('gpu.binary', bShape, outShape);
-    const n = sizeOf(outShape);
-    if (n === 0) return new Float32Array(0);
-    return toHost('binary', binarySource(op, collapse(outShape, [sa, sb]), n, a.length, b.length), a, float32(b));
-  }
-
-  function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly number[]): Data {
-    if (x instanceof Float64Array) return cpuBackend.reduce(op, x, shape, axes);
-    checkLength('gpu.reduce', 'x', x, shape);
-    if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
-    const reduced = shape.map(() => false);
-    for (const a of axes) {
-      const axis = a < 0 ? a + shape.length : a;
-      if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) fail('reduce', `axis ${a} is out of range for shape [${shape.join(',')}]`);
-      reduced[axis] = true;
+  /** Why `x` is not an operand this backend can read, in words naming `what` it is. */
+  function unreadable(what: string, x: unknown): string {
+    const array = x as Partial<DeviceArray> | null;
+    if (typeof array?.release !== 'function' || typeof array.owner?.name !== 'string') {
+      return `${what} must be a Float32Array, a Float64Array or a device array of this backend, got ${Object.prototype.toString.call(x)}`;
     }
-    const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
-    const outputs = sizeOf(outShape);
-    if (x.length === 0) return new Float32Array(outputs).fill(op === 'sum' ? 0 : -Infinity);
-    const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
-    const nest = collapse(shape, [contiguousStrides(shape), outStrides]);
-    const plan: ReducePlan = { keptDims: [], keptStrides: [], reducedDims: [], reducedStrides: [] };
-    nest.dims.forEach((d, axis) => {
-      const isReduced = nest.strides[1][axis] === 0;
-      (isReduced ? plan.reducedDims : plan.keptDims).push(d);
-      (isReduced ? plan.reducedStrides : plan.keptStrides).push(nest.strides[0][axis]);
-    });
-    const length = sizeOf(plan.reducedDims);
-    if (length <= TWO_PASS_REDUCTION) return toHost('reduce', reduceSource(op, plan, outputs, x.length), x);
-    const chunk = Math.ceil(Math.sqrt(length));
-    const chunks = Math.ceil(length / chunk);
-    const partial = onDevice('reduce', reducePartialSource(op, plan, chunks, chunk, x.length), x);
-    try {
-      return toHost('reduce', reduceFinishSource(op, outputs, chunks), partial);
-    } finally {
-      buffers.release(partial);
+    if (array.owner !== backend) return `${what} is a device array of another backend (${array.owner.name}); only the backend that made a device array can read it`;
+    return `${what} is a device array that was already downloaded or released; it has no device memory left to read`;
+  }
+
+  /** `x` as a float32 operand of `kernel`: host data (float64 rounded to float32) or a live device array of this backend. */
+  function operand(kernel: string, what: string, x: Operand): Float32Operand {
+    if (x instanceof Float32Array) return x;
+    if (x instanceof Float64Array) return Float32Array.from(x);
+    if (buffers.holds(x)) return x;
+    fail(kernel, unreadable(what, x));
+  }
+
+  /** `x` as an operand of a CPU kernel, which runs when the first operand is float64. */
+  function hostOperand(kernel: string, what: string, x: Operand): Data {
+    if (x instanceof Float32Array || x instanceof Float64Array) return x;
+    fail(kernel, `the first operand is float64, so the kernel runs on the host, but ${what} is a device array; download it first`);
+  }
+
+  const hostResults: Destination<Float32Array> = { run: toHost, adopt: (_, values) => values };
+  const deviceResults: Destination<GpuDeviceArray> = {
+    run: toDevice,
+    // A copy kernel takes the values to the device.
+    adopt: (kernel, values) => toDevice(kernel, unarySource('copy', values.length), [values]),
+  };
+
+  /**
+   * The kernels both sets share, delivering results `to` the host or the device. A
+   * float64 first operand runs the CPU backend's kernel instead. Results computed
+   * without a kernel (empty or constant) are host arrays either way.
+   */
+  function kernelsTo<R>(to: Destination<R>) {
+    function unary(op: UnaryOp, x: Operand, param?: number): R | Data {
+      if (x instanceof Float64Array) return cpuBackend.unary(op, x, param);
+      const input = operand('unary', 'x', x);
+      const parametric = PARAMETRIC_UNARY.has(op);
+      if (parametric && typeof param !== 'number') fail('unary', `'${op}' needs a numeric param, got ${param}`);
+      if (input.length === 0) return new Float32Array(0);
+      const spec = unarySource(op, input.length);
+      return to.run('unary', spec, parametric ? [input, param as number] : [input]);
     }
-  }
 
-  function gemm(a: Data, b: Data, args: GemmArgs): Data {
-    if (a instanceof Float64Array) return cpuBackend.gemm(a, b, args);
-    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
-    for (const [key, v] of Object.entries({ batch, m, n, k, strideA, strideB })) {
-      if (!Number.isInteger(v) || v < 0) fail('gemm', `${key} must be a non-negative integer, got ${v}`);
+    function binary(op: BinaryOp, a: Operand, aShape: readonly number[], b: Operand, bShape: readonly number[], outShape: readonly number[]): R | Data {
+      if (a instanceof Float64Array) return cpuBackend.binary(op, a, aShape, hostOperand('binary', 'b', b), bShape, outShape);
+      const left = operand('binary', 'a', a);
+      const right = operand('binary', 'b', b);
+      checkLength('gpu.binary', `a (${op})`, sized(left), aShape);
+      checkLength('gpu.binary', `b (${op})`, sized(right), bShape);
+      const sa = broadcastStrides('gpu.binary', aShape, outShape);
+      const sb = broadcastStrides('gpu.binary', bShape, outShape);
+      const n = sizeOf(outShape);
+      if (n === 0) return new Float32Array(0);
+      return to.run('binary', binarySource(op, collapse(outShape, [sa, sb]), n, left.length, right.length), [left, right]);
     }
-    const needA = batch === 0 ? 0 : (batch - 1) * strideA + m * k;
-    const needB = batch === 0 ? 0 : (batch - 1) * strideB + k * n;
-    if (a.length < needA) fail('gemm', `A has ${a.length} elements; batch ${batch} of ${transA ? `[${k},${m}]` : `[${m},${k}]`} with strideA ${strideA} needs ${needA}`);
-    if (b.length < needB) fail('gemm', `B has ${b.length} elements; batch ${batch} of ${transB ? `[${n},${k}]` : `[${k},${n}]`} with strideB ${strideB} needs ${needB}`);
-    const size = batch * m * n;
-    if (size === 0 || k === 0) return new Float32Array(size);
-    // Upload only what the product reads, so the argument size (part of the cache key) is the product's own.
-    return toHost('gemm', gemmSource(args, needA, needB), a.subarray(0, needA), float32(b).subarray(0, needB));
+
+    function reduce(op: ReduceOp, x: Operand, shape: readonly number[], axes: readonly number[]): R | Data {
+      if (x instanceof Float64Array) return cpuBackend.reduce(op, x, shape, axes);
+      const input = operand('reduce', 'x', x);
+      checkLength('gpu.reduce', 'x', sized(input), shape);
+      if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
+      const reduced = shape.map(() => false);
+      for (const a of axes) {
+        const axis = a < 0 ? a + shape.length : a;
+        if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) fail('reduce', `axis ${a} is out of range for shape [${shape.join(',')}]`);
+        reduced[axis] = true;
+      }
+      const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
+      const outputs = sizeOf(outShape);
+      if (input.length === 0) return new Float32Array(outputs).fill(op === 'sum' ? 0 : -Infinity);
+      const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
+      const nest = collapse(shape, [contiguousStrides(shape), outStrides]);
+      const plan: ReducePlan = { keptDims: [], keptStrides: [], reducedDims: [], reducedStrides: [] };
+      nest.dims.forEach((d, axis) => {
+        const isReduced = nest.strides[1][axis] === 0;
+        (isReduced ? plan.reducedDims : plan.keptDims).push(d);
+        (isReduced ? plan.reducedStrides : plan.keptStrides).push(nest.strides[0][axis]);
+      });
+      const length = sizeOf(plan.reducedDims);
+      if (length <= TWO_PASS_REDUCTION) return to.run('reduce', reduceSource(op, plan, outputs, input.length), [input]);
+      const chunk = Math.ceil(Math.sqrt(length));
+      const chunks = Math.ceil(length / chunk);
+      const partial = toDevice('reduce', reducePartialSource(op, plan, chunks, chunk, input.length), [input]);
+      try {
+        return to.run('reduce', reduceFinishSource(op, outputs, chunks), [partial]);
+      } finally {
+        partial.release();
+      }
+    }
+
+    function gemm(a: Operand, b: Operand, args: GemmArgs): R | Data {
+      if (a instanceof Float64Array) return cpuBackend.gemm(a, hostOperand('gemm', 'B', b), args);
+      const left = operand('gemm', 'A', a);
+      const right = operand('gemm', 'B', b);
+      const { batch, m, n, k, transA, transB, strideA, strideB } = args;
+      for (const [key, v] of Object.entries({ batch, m, n, k, strideA, strideB })) {
+        if (!Number.isInteger(v) || v < 0) fail('gemm', `${key} must be a non-negative integer, got ${v}`);
+      }
+      const needA = batch === 0 ? 0 : (batch - 1) * strideA + m * k;
+      const needB = batch === 0 ? 0 : (batch - 1) * strideB + k * n;
+      if (left.length < needA) fail('gemm', `A has ${left.length} elements; batch ${batch} of ${transA ? `[${k},${m}]` : `[${m},${k}]`} with strideA ${strideA} needs ${needA}`);
+      if (right.length < needB) fail('gemm', `B has ${right.length} elements; batch ${batch} of ${transB ? `[${n},${k}]` : `[${k},${n}]`} with strideB ${strideB} needs ${needB}`);
+      const size = batch * m * n;
+      if (size === 0 || k === 0) return new Float32Array(size);
+      const A = part(left, 0, needA).arg;
+      const B = part(right, 0, needB).arg;
+      return to.run('gemm', gemmSource(args, A.length, B.length), [A, B]);
+    }
+
+    function gather(x: Operand, shape: readonly number[], strides: readonly number[], offset: number): R | Data {
+      if (x instanceof Float64Array) return cpuBackend.gather(x, shape, strides, offset);
+      const input = operand('gather', 'x', x);
+      if (shape.length !== strides.length) fail('gather', `shape [${shape.join(',')}] and strides [${strides.join(',')}] differ in rank`);
+      const n = sizeOf(shape);
+      if (n === 0) return new Float32Array(0);
+      // The span the view reaches: [lo, hi].
+      let lo = offset;
+      let hi = offset;
+      shape.forEach((d, axis) => {
+        const reach = (d - 1) * strides[axis];
+        if (reach < 0) lo += reach;
+        else hi += reach;
+      });
+      if (lo < 0 || hi >= input.length) fail('gather', `the view (shape [${shape.join(',')}], strides [${strides.join(',')}], offset ${offset}) reaches elements ${lo}..${hi} of a buffer of ${input.length}`);
+      const { arg, start } = part(input, lo, hi + 1);
+      return to.run('gather', gatherSource(collapse(shape, [strides]), offset - start, n, arg.length), [arg]);
+    }
+
+    function maxPool2d(x: Operand, n: number, g: Conv2dGeometry): { out: R | Data; argmax: Int32Array } {
+      if (x instanceof Float64Array) return cpuBackend.maxPool2d(x, n, g);
+      const input = operand('maxPool2d', 'x', x);
+      checkGeometry('gpu.maxPool2d', g);
+      checkPoolInput('gpu.maxPool2d', 'x', sized(input), n, g.channels * g.height * g.width);
+      const outputs = n * g.channels * g.outH * g.outW;
+      if (outputs === 0) return { out: new Float32Array(0), argmax: new Int32Array(0) };
+      const found = toDevice('maxPool2d', maxPoolArgmaxSource(n, g), [input]);
+      const values = maxPoolValuesSource(outputs, input.length);
+      let out: R;
+      let argmax: Int32Array;
+      try {
+        argmax = Int32Array.from(found.read());
+        if (argmax.includes(-1)) {
+          // A window of padding only has maximum −∞, which a shader cannot write: the host does.
+          const patched = toHost('maxPool2d', values, [input, found]);
+          argmax.forEach((at, o) => { if (at < 0) patched[o] = -Infinity; });
+          out = to.adopt('maxPool2d', patched);
+        } else out = to.run('maxPool2d', values, [input, found]);
+      } finally {
+        found.release();
+      }
+      poolGeometry.set(argmax, { n, g });
+      return { out, argmax };
+    }
+
+    function maxPool2dBackward(grad: Operand, argmax: Int32Array, inputSize: number): R | Data {
+      if (grad instanceof Float64Array) return cpuBackend.maxPool2dBackward(grad, argmax, inputSize);
+      const input = operand('maxPool2dBackward', 'grad', grad);
+      if (input.length !== argmax.length) fail('maxPool2dBackward', `grad has ${input.length} elements but argmax has ${argmax.length}`);
+      const known = poolGeometry.get(argmax);
+      if (!known || known.n * known.g.channels * known.g.height * known.g.width !== inputSize) {
+        // An argmax this backend did not make carries no geometry to gather with: scatter on the host.
+        return cpuBackend.maxPool2dBackward(input instanceof GpuDeviceArray ? input.read() : input, argmax, inputSize);
+      }
+      return to.run('maxPool2dBackward', maxPoolBackwardSource(known.n, known.g), [input, argmax]);
+    }
+
+    function avgPool2d(x: Operand, n: number, g: Conv2dGeometry): R | Data {
+      if (x instanceof Float64Array) return cpuBackend.avgPool2d(x, n, g);
+      const input = operand('avgPool2d', 'x', x);
+      checkGeometry('gpu.avgPool2d', g);
+      checkPoolInput('gpu.avgPool2d', 'x', sized(input), n, g.channels * g.height * g.width);
+      if (n * g.channels === 0) return new Float32Array(0);
+      return to.run('avgPool2d', avgPoolSource(n, g), [input]);
+    }
+
+    function avgPool2dBackward(grad: Operand, n: number, g: Conv2dGeometry): R | Data {
+      if (grad instanceof Float64Array) return cpuBackend.avgPool2dBackward(grad, n, g);
+      const input = operand('avgPool2dBackward', 'grad', grad);
+      checkGeometry('gpu.avgPool2dBackward', g);
+      checkPoolInput('gpu.avgPool2dBackward', 'grad', sized(input), n, g.channels * g.outH * g.outW);
+      if (n * g.channels === 0) return new Float32Array(0);
+      return to.run('avgPool2dBackward', avgPoolBackwardSource(n, g), [input]);
+    }
+
+    return { unary, binary, reduce, gemm, gather, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward };
   }
 
-  function gather(x: Data, shape: readonly number[], strides: readonly number[], offset: number): Data {
-    if (x instanceof Float64Array) return cpuBackend.gather(x, shape, strides, offset);
-    if (shape.length !== strides.length) fail('gather', `shape [${shape.join(',')}] and strides [${strides.join(',')}] differ in rank`);
-    const n = sizeOf(shape);
-    if (n === 0) return new Float32Array(0);
-    // Upload only the span the view reaches; offsets become relative to its start.
-    let lo = offset;
-    let hi = offset;
-    shape.forEach((d, axis) => {
-      const reach = (d - 1) * strides[axis];
-      if (reach < 0) lo += reach;
-      else hi += reach;
-    });
-    if (lo < 0 || hi >= x.length) fail('gather', `the view (shape [${shape.join(',')}], strides [${strides.join(',')}], offset ${offset}) reaches elements ${lo}..${hi} of a buffer of ${x.length}`);
-    const nest = collapse(shape, [strides]);
-    return toHost('gather', gatherSource(nest, offset - lo, n, hi - lo + 1), x.subarray(lo, hi + 1));
-  }
-
+  /** Unfold one image at `xOffset` (the {@link Backend} form). */
   function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
     if (x instanceof Float64Array) return cpuBackend.im2col(x, xOffset, g);
     checkGeometry('gpu.im2col', g);
     const image = g.channels * g.height * g.width;
     if (x.length < xOffset + image) fail('im2col', `x has ${x.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${xOffset} needs ${xOffset + image}`);
-    return toHost('im2col', im2colSource(g), x.subarray(xOffset, xOffset + image));
+    return toHost('im2col', im2colSource(1, g), [x.subarray(xOffset, xOffset + image)]);
   }
 
+  /** Fold one image's columns, adding into `out` at `outOffset` (the {@link Backend} form). */
   function col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): void {
     if (cols instanceof Float64Array) return cpuBackend.col2im(cols, g, out, outOffset);
     checkGeometry('gpu.col2im', g);
@@ -238,70 +409,61 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     if (cols.length !== expected) fail('col2im', `cols has ${cols.length} elements, geometry needs ${g.channels * g.kernelH * g.kernelW}×${g.outH * g.outW} = ${expected}`);
     const image = g.channels * g.height * g.width;
     if (out.length < outOffset + image) fail('col2im', `out has ${out.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${outOffset} needs ${outOffset + image}`);
-    out.set(toHost('col2im', col2imSource(g), cols, float32(out.subarray(outOffset, outOffset + image))), outOffset);
+    out.set(toHost('col2im', col2imSource(1, g, true), [cols, operand('col2im', 'out', out.subarray(outOffset, outOffset + image))]), outOffset);
   }
 
-  function maxPool2d(x: Data, n: number, g: Conv2dGeometry): MaxPoolResult {
-    if (x instanceof Float64Array) return cpuBackend.maxPool2d(x, n, g);
-    checkGeometry('gpu.maxPool2d', g);
-    checkPoolInput('gpu.maxPool2d', 'x', x, n, g.channels * g.height * g.width);
-    const outputs = n * g.channels * g.outH * g.outW;
-    if (outputs === 0) return { out: new Float32Array(0), argmax: new Int32Array(0) };
-    const found = onDevice('maxPool2d', maxPoolArgmaxSource(n, g), x);
-    try {
-      const out = toHost('maxPool2d', maxPoolValuesSource(outputs, x.length), x, found);
-      const argmax = Int32Array.from(buffers.read(found));
-      for (let o = 0; o < outputs; o++) if (argmax[o] < 0) out[o] = -Infinity;
-      poolGeometry.set(argmax, { n, g });
-      return { out, argmax };
-    } finally {
-      buffers.release(found);
+  /** Unfold `n` images at once (the {@link DeviceKernels} form). */
+  function im2colBatch(x: Operand, n: number, g: Conv2dGeometry): Operand {
+    checkGeometry('gpu.im2col', g);
+    const image = g.channels * g.height * g.width;
+    const columns = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
+    if (x instanceof Float64Array) {
+      checkPoolInput('gpu.im2col', 'x', x, n, image);
+      const out = new Float64Array(n * columns);
+      for (let i = 0; i < n; i++) out.set(cpuBackend.im2col(x, i * image, g), i * columns);
+      return out;
     }
+    const input = operand('im2col', 'x', x);
+    checkPoolInput('gpu.im2col', 'x', sized(input), n, image);
+    if (n * columns === 0) return new Float32Array(0);
+    return toDevice('im2col', im2colSource(n, g), [input]);
   }
 
-  function maxPool2dBackward(grad: Data, argmax: Int32Array, inputSize: number): Data {
-    if (grad instanceof Float64Array) return cpuBackend.maxPool2dBackward(grad, argmax, inputSize);
-    if (grad.length !== argmax.length) fail('maxPool2dBackward', `grad has ${grad.length} elements but argmax has ${argmax.length}`);
-    const known = poolGeometry.get(argmax);
-    if (!known || known.n * known.g.channels * known.g.height * known.g.width !== inputSize) {
-      // An argmax this backend did not make carries no geometry to gather with: scatter on the host.
-      return cpuBackend.maxPool2dBackward(grad, argmax, inputSize);
+  /** Fold `n` images' columns into a new zeroed batch (the {@link DeviceKernels} form). */
+  function col2imBatch(cols: Operand, n: number, g: Conv2dGeometry): Operand {
+    checkGeometry('gpu.col2im', g);
+    const image = g.channels * g.height * g.width;
+    const columns = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
+    if (cols instanceof Float64Array) {
+      checkPoolInput('gpu.col2im', 'cols', cols, n, columns);
+      const out = new Float64Array(n * image);
+      for (let i = 0; i < n; i++) cpuBackend.col2im(cols.subarray(i * columns, (i + 1) * columns), g, out, i * image);
+      return out;
     }
-    return toHost('maxPool2dBackward', maxPoolBackwardSource(known.n, known.g), grad, argmax);
+    const input = operand('col2im', 'cols', cols);
+    checkPoolInput('gpu.col2im', 'cols', sized(input), n, columns);
+    if (n * image === 0) return new Float32Array(0);
+    if (columns === 0) return new Float32Array(n * image);
+    return toDevice('col2im', col2imSource(n, g, false), [input]);
   }
 
-  function avgPool2d(x: Data, n: number, g: Conv2dGeometry): Data {
-    if (x instanceof Float64Array) return cpuBackend.avgPool2d(x, n, g);
-    checkGeometry('gpu.avgPool2d', g);
-    checkPoolInput('gpu.avgPool2d', 'x', x, n, g.channels * g.height * g.width);
-    if (n * g.channels === 0) return new Float32Array(0);
-    return toHost('avgPool2d', avgPoolSource(n, g), x);
-  }
-
-  function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
-    if (grad instanceof Float64Array) return cpuBackend.avgPool2dBackward(grad, n, g);
-    checkGeometry('gpu.avgPool2dBackward', g);
-    checkPoolInput('gpu.avgPool2dBackward', 'grad', grad, n, g.channels * g.outH * g.outW);
-    if (n * g.channels === 0) return new Float32Array(0);
-    return toHost('avgPool2dBackward', avgPoolBackwardSource(n, g), grad);
-  }
-
-  return {
+  const onHost = kernelsTo(hostResults);
+  const onDevice = kernelsTo(deviceResults);
+  const deviceKernels: DeviceKernels = {
+    ...onDevice,
+    owns: (x): x is GpuDeviceArray => buffers.holds(x),
+    im2col: im2colBatch,
+    col2im: col2imBatch,
+  };
+  const backend: GpuBackend = {
     name,
     mode,
     kernelMode,
     device,
-    unary,
-    binary,
-    reduce,
-    gemm,
-    gather,
+    deviceKernels,
+    ...onHost,
     im2col,
     col2im,
-    maxPool2d,
-    maxPool2dBackward,
-    avgPool2d,
-    avgPool2dBackward,
     liveBuffers: () => buffers.live,
     stats: () => ({ liveBuffers: buffers.live, createdBuffers: buffers.created, kernels: cache.size, compiled: cache.compiled, launches }),
     async dispose(): Promise<void> {
@@ -312,6 +474,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       await gpu.destroy();
     },
   };
+  return backend;
 }
 
 /**
