@@ -147,11 +147,6 @@ interface Destination<R> {
   adopt(kernel: string, values: Float32Array): R;
 }
 
-/** The shared checks (`loop-nest.ts`, `window-checks.ts`) read only `length`, which a device array has as host data does. */
-function sized(x: Float32Operand): Data {
-  return x as unknown as Data;
-}
-
 /**
  * Elements `lo … hi − 1` of an operand as a kernel argument, and where that argument
  * starts in `x`. Host data is cut to them, so the argument's size (part of the cache
@@ -252,8 +247,8 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       if (a instanceof Float64Array) return cpuBackend.binary(op, a, aShape, hostOperand('binary', 'b', b), bShape, outShape);
       const left = operand('binary', 'a', a);
       const right = operand('binary', 'b', b);
-      checkLength('gpu.binary', `a (${op})`, sized(left), aShape);
-      checkLength('gpu.binary', `b (${op})`, sized(right), bShape);
+      checkLength('gpu.binary', `a (${op})`, left, aShape);
+      checkLength('gpu.binary', `b (${op})`, right, bShape);
       const sa = broadcastStrides('gpu.binary', aShape, outShape);
       const sb = broadcastStrides('gpu.binary', bShape, outShape);
       const n = sizeOf(outShape);
@@ -264,7 +259,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     function reduce(op: ReduceOp, x: Operand, shape: readonly number[], axes: readonly number[]): R | Data {
       if (x instanceof Float64Array) return cpuBackend.reduce(op, x, shape, axes);
       const input = operand('reduce', 'x', x);
-      checkLength('gpu.reduce', 'x', sized(input), shape);
+      checkLength('gpu.reduce', 'x', input, shape);
       if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
       const reduced = shape.map(() => false);
       for (const a of axes) {
@@ -337,7 +332,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       if (x instanceof Float64Array) return cpuBackend.maxPool2d(x, n, g);
       const input = operand('maxPool2d', 'x', x);
       checkGeometry('gpu.maxPool2d', g);
-      checkPoolInput('gpu.maxPool2d', 'x', sized(input), n, g.channels * g.height * g.width);
+      checkPoolInput('gpu.maxPool2d', 'x', input, n, g.channels * g.height * g.width);
       const outputs = n * g.channels * g.outH * g.outW;
       if (outputs === 0) return { out: new Float32Array(0), argmax: new Int32Array(0) };
       const found = toDevice('maxPool2d', maxPoolArgmaxSource(n, g), [input]);
@@ -375,7 +370,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       if (x instanceof Float64Array) return cpuBackend.avgPool2d(x, n, g);
       const input = operand('avgPool2d', 'x', x);
       checkGeometry('gpu.avgPool2d', g);
-      checkPoolInput('gpu.avgPool2d', 'x', sized(input), n, g.channels * g.height * g.width);
+      checkPoolInput('gpu.avgPool2d', 'x', input, n, g.channels * g.height * g.width);
       if (n * g.channels === 0) return new Float32Array(0);
       return to.run('avgPool2d', avgPoolSource(n, g), [input]);
     }
@@ -384,7 +379,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       if (grad instanceof Float64Array) return cpuBackend.avgPool2dBackward(grad, n, g);
       const input = operand('avgPool2dBackward', 'grad', grad);
       checkGeometry('gpu.avgPool2dBackward', g);
-      checkPoolInput('gpu.avgPool2dBackward', 'grad', sized(input), n, g.channels * g.outH * g.outW);
+      checkPoolInput('gpu.avgPool2dBackward', 'grad', input, n, g.channels * g.outH * g.outW);
       if (n * g.channels === 0) return new Float32Array(0);
       return to.run('avgPool2dBackward', avgPoolBackwardSource(n, g), [input]);
     }
@@ -424,7 +419,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       return out;
     }
     const input = operand('im2col', 'x', x);
-    checkPoolInput('gpu.im2col', 'x', sized(input), n, image);
+    checkPoolInput('gpu.im2col', 'x', input, n, image);
     if (n * columns === 0) return new Float32Array(0);
     return toDevice('im2col', im2colSource(n, g), [input]);
   }
@@ -441,7 +436,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       return out;
     }
     const input = operand('col2im', 'cols', cols);
-    checkPoolInput('gpu.col2im', 'cols', sized(input), n, columns);
+    checkPoolInput('gpu.col2im', 'cols', input, n, columns);
     if (n * image === 0) return new Float32Array(0);
     if (columns === 0) return new Float32Array(n * image);
     return toDevice('col2im', col2imSource(n, g, false), [input]);

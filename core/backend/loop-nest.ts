@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { Data } from './backend.js';
 
 /** Product of the sizes in a shape (1 for a scalar). */
 export function sizeOf(shape: readonly number[]): number {
@@ -82,7 +81,7 @@ export function broadcastStrides(kernel: string, shape: readonly number[], outSh
  *
  * @throws `<kernel>: <what> has N elements but shape [..] needs M`.
  */
-export function checkLength(kernel: string, what: string, data: Data, shape: readonly number[]): void {
+export function checkLength(kernel: string, what: string, data: { readonly length: number }, shape: readonly number[]): void {
   const expected = sizeOf(shape);
   if (data.length !== expected) throw new Error(`${kernel}: ${what} has ${data.length} elements but shape [${shape.join(',')}] needs ${expected}`);
 }

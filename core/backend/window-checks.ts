@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Conv2dGeometry, Data } from './backend.js';
+import type { Conv2dGeometry } from './backend.js';
 
 /**
  * Check that a geometry's output size is the one its input, kernel, stride, padding and
@@ -28,6 +28,6 @@ export function checkGeometry(kernel: string, g: Conv2dGeometry): void {
  *
  * @throws naming `kernel` and the counts.
  */
-export function checkPoolInput(kernel: string, what: string, data: Data, n: number, perImage: number): void {
+export function checkPoolInput(kernel: string, what: string, data: { readonly length: number }, n: number, perImage: number): void {
   if (data.length !== n * perImage) throw new Error(`${kernel}: ${what} has ${data.length} elements, expected ${n} images of ${perImage}`);
 }
