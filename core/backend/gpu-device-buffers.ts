@@ -34,8 +34,15 @@ export class GpuDeviceArray implements DeviceArray {
    * @param length - number of elements
    * @param value - the kernel's output
    * @param onRelease - called once the device memory is freed (the registry stops counting it)
+   * @param onRead - called each time the elements are copied to the host
    */
-  constructor(readonly owner: Backend, readonly length: number, value: GpuJsOutput, private readonly onRelease: () => void) {
+  constructor(
+    readonly owner: Backend,
+    readonly length: number,
+    value: GpuJsOutput,
+    private readonly onRelease: () => void,
+    private readonly onRead: () => void = () => {},
+  ) {
     this.value = value;
   }
 
@@ -52,12 +59,14 @@ export class GpuDeviceArray implements DeviceArray {
   /** Copy the elements to a new host array, keeping the device memory. */
   read(): Float32Array {
     const value = this.live('read');
+    this.onRead();
     return isGpuJsTexture(value) ? this.fit(value.toArray()) : value.slice(0, this.length);
   }
 
   /** Copy the elements to a host array and free the device memory. */
   download(): Float32Array {
     const value = this.live('download');
+    this.onRead();
     // A host stand-in is handed over as it is: once released, nothing else refers to it.
     const host = isGpuJsTexture(value) ? value.toArray() : value;
     this.release();
@@ -89,6 +98,7 @@ export class GpuDeviceArray implements DeviceArray {
 export class DeviceBuffers {
   private readonly held = new Map<GpuJsOutput, GpuDeviceArray>();
   private made = 0;
+  private reads = 0;
 
   /**
    * Wrap `value`, the output of a pipeline kernel of `owner`, as a device array of
@@ -99,10 +109,16 @@ export class DeviceBuffers {
    */
   hold(owner: Backend, value: GpuJsOutput, length: number, onRelease: () => void): GpuDeviceArray {
     if (this.held.has(value)) throw new Error('gpu device array: gpu.js returned an output that a live device array already holds; kernels must be compiled with immutable: true');
-    const array = new GpuDeviceArray(owner, length, value, () => {
-      this.held.delete(value);
-      onRelease();
-    });
+    const array = new GpuDeviceArray(
+      owner,
+      length,
+      value,
+      () => {
+        this.held.delete(value);
+        onRelease();
+      },
+      () => this.reads++,
+    );
     this.held.set(value, array);
     this.made++;
     return array;
@@ -126,5 +142,10 @@ export class DeviceBuffers {
   /** How many device arrays have been made since the backend started. */
   get created(): number {
     return this.made;
+  }
+
+  /** How many times a device array's elements were copied to the host (downloads and reads). */
+  get downloads(): number {
+    return this.reads;
   }
 }

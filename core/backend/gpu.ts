@@ -89,6 +89,12 @@ export interface GpuStats {
   compiled: number;
   /** Kernel launches since the backend started. */
   launches: number;
+  /**
+   * Copies of kernel outputs to the host since the backend started: every launch of a
+   * host kernel (whose result is read back at once) and every download or read of a
+   * device array. Data kept on the device between kernels shows here as fewer copies.
+   */
+  readbacks: number;
 }
 
 /** A {@link Backend} that runs its kernels through gpu.js, with its device bookkeeping. */
@@ -169,6 +175,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
   /** The geometry of each argmax this backend returned, so the backward can gather instead of scatter. */
   const poolGeometry = new WeakMap<Int32Array, { n: number; g: Conv2dGeometry }>();
   let launches = 0;
+  let hostReadbacks = 0;
   let disposed = false;
 
   function launch(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): { output: unknown; compiled: GpuJsKernel } {
@@ -183,6 +190,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
   /** Run a kernel and read its output back to the host. */
   function toHost(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): Float32Array {
     const { output } = launch(kernel, { ...spec, pipeline: false }, inputs);
+    hostReadbacks++;
     if (!(output instanceof Float32Array)) fail(kernel, `gpu.js returned ${Object.prototype.toString.call(output)} instead of a Float32Array`);
     return output.length === spec.output ? output : output.slice(0, spec.output);
   }
@@ -460,7 +468,14 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     im2col,
     col2im,
     liveBuffers: () => buffers.live,
-    stats: () => ({ liveBuffers: buffers.live, createdBuffers: buffers.created, kernels: cache.size, compiled: cache.compiled, launches }),
+    stats: () => ({
+      liveBuffers: buffers.live,
+      createdBuffers: buffers.created,
+      kernels: cache.size,
+      compiled: cache.compiled,
+      launches,
+      readbacks: hostReadbacks + buffers.downloads,
+    }),
     async dispose(): Promise<void> {
       if (disposed) return;
       disposed = true;

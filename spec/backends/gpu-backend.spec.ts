@@ -144,11 +144,21 @@ function backendSuite(backend: GpuBackend): void {
     });
   }
 
-  test(`${name}: a training step makes device buffers and leaves none behind; dispose releases everything`, async (t) => {
-    const before = backend.stats().createdBuffers;
-    withBackend(backend, () => trainingLosses('smallcnn', 1));
-    t.ok(backend.stats().createdBuffers > before, `${name}: one smallcnn step kept ${backend.stats().createdBuffers - before} intermediates on the device`);
-    t.equal(backend.liveBuffers(), 0, `${name}: … and none is alive after it`);
+  test(`${name}: a training step keeps its intermediates on the device, reads back less, and leaves none behind; dispose releases everything`, async (t) => {
+    const steps = (keepOnDevice: boolean) => {
+      const before = backend.stats();
+      const losses = withBackend(backend, () => trainingLosses('smallcnn', 1, 5, keepOnDevice));
+      const after = backend.stats();
+      return { losses, made: after.createdBuffers - before.createdBuffers, readbacks: after.readbacks - before.readbacks, launches: after.launches - before.launches };
+    };
+    const host = steps(false);
+    const device = steps(true);
+    t.equal(backend.liveBuffers(), 0, `${name}: none is alive after the step`);
+    t.ok(device.made > host.made, `${name}: one smallcnn step kept ${device.made} kernel outputs on the device (${host.made} with every result read back)`);
+    t.equal(device.launches, host.launches, `${name}: … running the same ${host.launches} kernels`);
+    // What must reach the host still does: the weight gradients (for the optimizer), the loss, the logits, max pooling's argmax.
+    t.ok(device.readbacks * 3 < host.readbacks, `${name}: … and copying ${device.readbacks} outputs to the host instead of ${host.readbacks}`);
+    t.deepEqual(device.losses, host.losses, `${name}: … with the same loss`);
     await backend.dispose();
     t.equal(backend.stats().kernels, 0, `${name}: dispose destroys every compiled kernel`);
     t.throws(() => backend.unary('neg', new Float32Array(1)), /was disposed/, `${name}: a disposed backend says so`);

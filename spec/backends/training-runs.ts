@@ -32,12 +32,15 @@ export function syntheticStream(n: number, shape: readonly number[], seed: numbe
   });
 }
 
-/** Train `model` for `samples` samples on the current backend; the loss of every sample, in order. */
-export function trainingLosses(model: TrainingModel, samples: number, seed = 5): number[] {
+/**
+ * Train `model` for `samples` samples on the current backend; the loss of every sample,
+ * in order. `keepOnDevice` is the pipeline option (default true).
+ */
+export function trainingLosses(model: TrainingModel, samples: number, seed = 5, keepOnDevice = true): number[] {
   const { inputShape, build } = TRAINING_MODELS[model];
   const data = syntheticStream(samples, inputShape, seed + 1);
   const method = resolveMethod('pb+sc+lwp');
-  const pipe = new Pipeline({ units: build(seed).pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }) });
+  const pipe = new Pipeline({ units: build(seed).pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }), keepOnDevice });
   const losses: number[] = [];
   pipe.run(samples, (j) => data[j], (r) => losses.push(r.loss));
   return losses;
