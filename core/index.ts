@@ -15,7 +15,7 @@
 export { Tensor, sizeOf, contiguousStrides, fmtShape, type NestedArray } from './tensor.js';
 export { Rng, type Shuffleable } from './random.js';
 export { deviceScope, DeviceScope, keep, isDeviceScopeActive } from './device-scope.js';
-export { Storage } from './storage.js';
+export { Storage, type ScopeState } from './storage.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
 export { backward, gradients, noGrad, isGradEnabled, collectTape, type BackwardOptions, type TapeNode } from './autodiff.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
