@@ -235,3 +235,22 @@ test('Pipeline keepOnDevice: false runs every kernel with a read-back and gives 
   t.deepEqual(a, b, 'the losses are identical');
   t.end();
 });
+
+test('device scope: every schedule and weight policy drains with no device array alive and the CPU backend\'s losses', (t) => {
+  const stream = syntheticStream(16, [1, 8, 8], 4);
+  for (const name of ['sgd', 'pb+stash', 'pb+spectrain', 'pb+pipemare', 'gpipe', '1f1b'] as const) {
+    const run = (backend: SimulatedDevice | typeof cpuBackend): number[] => {
+      const method = resolveMethod(name);
+      const model = createModel('mlp', { inputShape: [1, 8, 8], numClasses: 4, depth: 2, hidden: 16, seed: 3 });
+      const flush = method.schedule === 'gpipe' || method.schedule === '1f1b';
+      const pipe = new Pipeline({ units: model.pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }), ...(flush ? { microBatches: 4 } : {}) });
+      const losses: number[] = [];
+      on(backend, () => pipe.run(16, (j) => stream[j], (r) => losses.push(r.loss)));
+      return losses;
+    };
+    const dev = simulatedDevice();
+    t.deepEqual(run(dev), run(cpuBackend), `${name}: losses identical to the CPU backend`);
+    t.ok(dev.made() > 0 && dev.live() === 0, `${name}: ${dev.made()} device arrays made, none alive after the run`);
+  }
+  t.end();
+});
