@@ -16,6 +16,7 @@ import test from 'tape';
 import type { Conv2dGeometry, Data, DeviceArray, DeviceKernels, Operand } from '../../core/backend/backend.js';
 import { cpuBackend, createGpuBackend, type GpuBackend } from '../../core/backend/index.js';
 import { Rng } from '../../core/random.js';
+import { hostKernels } from '../../core/backend/host-kernels.js';
 import { agree } from './agreement.js';
 import { forEachGpuMode } from './gpu-modes.js';
 
@@ -41,22 +42,17 @@ function download(x: Operand): Data {
   return isDevice(x) ? x.download() : x;
 }
 
-/** The CPU backend's per-image im2col, looped over `n` images. */
+/** The CPU backend's kernels in the batched form (its per-image im2col and col2im, looped over the images). */
+const cpuBatched = hostKernels(cpuBackend);
+
+/** The CPU backend's im2col over `n` images. */
 function im2colLoop(x: Data, n: number, g: Conv2dGeometry): Data {
-  const image = g.channels * g.height * g.width;
-  const columns = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
-  const out = x instanceof Float64Array ? new Float64Array(n * columns) : new Float32Array(n * columns);
-  for (let i = 0; i < n; i++) out.set(cpuBackend.im2col(x, i * image, g), i * columns);
-  return out;
+  return cpuBatched.im2col(x, n, g) as Data;
 }
 
-/** The CPU backend's per-image col2im, looped over `n` images into a zeroed batch. */
+/** The CPU backend's col2im over `n` images, into a zeroed batch. */
 function col2imLoop(cols: Data, n: number, g: Conv2dGeometry): Data {
-  const image = g.channels * g.height * g.width;
-  const columns = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
-  const out = cols instanceof Float64Array ? new Float64Array(n * image) : new Float32Array(n * image);
-  for (let i = 0; i < n; i++) cpuBackend.col2im(cols.subarray(i * columns, (i + 1) * columns), g, out, i * image);
-  return out;
+  return cpuBatched.col2im(cols, n, g) as Data;
 }
 
 /** One device kernel call and the CPU backend's host kernels that compute the same. */

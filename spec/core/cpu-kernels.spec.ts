@@ -6,6 +6,7 @@
 import test from 'tape';
 import type { BinaryOp, Conv2dGeometry, Data, GemmArgs, UnaryOp } from '../../core/backend/backend.js';
 import { cpuBackend as cpu } from '../../core/backend/cpu.js';
+import { hostKernels } from '../../core/backend/host-kernels.js';
 import { Rng } from '../../core/random.js';
 
 const rng = new Rng(20240607);
@@ -389,6 +390,30 @@ test('cpu.im2col / col2im: unfold and fold match the definition, with offsets fo
   const g = convGeometries[1];
   t.throws(() => cpu.im2col(new Float64Array(10), 0, g), /cpu\.im2col: x has 10 elements/, 'im2col: a too-short input is an error');
   t.throws(() => cpu.im2col(new Float64Array(1000), 0, { ...g, outH: g.outH + 1 }), /cpu\.im2col: geometry says output/, 'im2col: an inconsistent geometry is an error');
+  t.end();
+});
+
+test('hostKernels(cpu): batched im2col / col2im stack the images, fold into a zeroed batch, and reject device arrays', (t) => {
+  const k = hostKernels(cpu);
+  for (const g of convGeometries) {
+    const plane = g.channels * g.height * g.width;
+    const block = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
+    for (const n of [1, 3]) {
+      const x = randomData(n * plane);
+      const expectedCols: number[] = [];
+      for (let i = 0; i < n; i++) expectedCols.push(...im2colNaive(x, i * plane, g));
+      assertClose(t, `im2col of ${n} images ${describe(g)}`, k.im2col(x, n, g) as Data, expectedCols, 0);
+      const cols = randomData(n * block);
+      const expected = new Array<number>(n * plane).fill(0);
+      for (let i = 0; i < n; i++) col2imNaive(cols.subarray(i * block, (i + 1) * block), g, expected, i * plane);
+      assertClose(t, `col2im of ${n} images ${describe(g)}`, k.col2im(cols, n, g) as Data, expected, 1e-12);
+    }
+  }
+  const g = convGeometries[1];
+  t.throws(() => k.col2im(new Float64Array(7), 2, g), /cpu\.col2im: cols has 7 elements; 2 images of/, 'col2im: a wrong column count is an error naming both');
+  const foreign = { length: 4, owner: cpu, released: false, download: () => new Float32Array(4), release: () => {} };
+  t.throws(() => k.unary('neg', foreign), /cpu\.unary: got a device array of cpu; read it back to the host first/, 'a device array is refused with one line');
+  t.notOk(k.owns(foreign), 'host kernels own no device array');
   t.end();
 });
 
