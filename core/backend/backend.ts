@@ -143,6 +143,8 @@ export interface DeviceKernels {
   gemm(a: Operand, b: Operand, args: GemmArgs): Operand;
   /** Copy a strided view into a new contiguous array; see {@link Backend.gather}. */
   gather(x: Operand, shape: readonly number[], strides: readonly number[], offset: number): Operand;
+  /** A new array of `outShape` filled with `value`, with `x` written at `starts`; see {@link Backend.pad}. */
+  pad(x: Operand, shape: readonly number[], outShape: readonly number[], starts: readonly number[], value: number): Operand;
   /** Unfold `n` images `[n, C, H, W]` into columns `[n, C·kH·kW, outH·outW]`. */
   im2col(x: Operand, n: number, g: Conv2dGeometry): Operand;
   /** Fold columns `[n, C·kH·kW, outH·outW]` into a new image batch `[n, C, H, W]` (overlapping windows add). */
@@ -171,6 +173,13 @@ export interface Backend {
   gemm(a: Data, b: Data, args: GemmArgs): Data;
   /** Copy a strided view into a new contiguous buffer. */
   gather(x: Data, shape: readonly number[], strides: readonly number[], offset: number): Data;
+  /**
+   * A new contiguous buffer of `outShape` filled with `value`, with the contiguous `x`
+   * (of `shape`, the same rank) written at offset `starts`: element `i` of `x` lands at
+   * index `starts + i`. The region must fit inside `outShape`. Constant padding, the
+   * slice VJP and concatenation are this one write.
+   */
+  pad(x: Data, shape: readonly number[], outShape: readonly number[], starts: readonly number[], value: number): Data;
   /** Unfold one image `[C, H, W]` at `xOffset` into columns `[C·kH·kW, outH·outW]`. */
   im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data;
   /** Fold columns `[C·kH·kW, outH·outW]` back, adding into `out` at `outOffset` (`[C, H, W]`). */

@@ -19,7 +19,7 @@
  * @module
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
-import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
+import { broadcastStrides, checkLength, checkRegion, collapse, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 
 /** A constructor of the buffer type of a {@link Data}. */
@@ -225,6 +225,39 @@ function gather(x: Data, shape: readonly number[], strides: readonly number[], o
     // A contiguous run is a memcpy.
     if (step === 1) out.set(x.subarray(ix, ix + len), o);
     else for (let t = 0; t < len; t++) out[o + t] = x[ix + t * step];
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// Pad: write a region into a constant
+// ---------------------------------------------------------------------------------
+
+/**
+ * A buffer of `outShape` filled with `value`, with contiguous `x` (of `shape`) written
+ * at `starts`. The copy walks x's collapsed nest beside the output's strides, so where
+ * x spans the output's inner axes each row is one long run (a memcpy).
+ */
+function pad(x: Data, shape: readonly number[], outShape: readonly number[], starts: readonly number[], value: number): Data {
+  checkRegion('cpu.pad', x, shape, outShape, starts);
+  const out = alloc(x, sizeOf(outShape));
+  // Object.is, not ===: a fill of −0 must be written, since the buffer starts as +0.
+  if (!Object.is(value, 0)) out.fill(value);
+  if (x.length === 0) return out;
+  const outStrides = contiguousStrides(outShape);
+  const base = starts.reduce((o, s, axis) => o + s * outStrides[axis], 0);
+  const nest = collapse(shape, [contiguousStrides(shape), outStrides]);
+  if (nest.dims.length === 0) {
+    out[base] = x[0];
+    return out;
+  }
+  const inner = nest.dims.length - 1;
+  const len = nest.dims[inner];
+  const step = nest.strides[1][inner];
+  forEachRow(nest, [0, base], (_, at) => {
+    const ix = at[0], o = at[1];
+    if (step === 1) out.set(x.subarray(ix, ix + len), o);
+    else for (let t = 0; t < len; t++) out[o + t * step] = x[ix + t];
   });
   return out;
 }
@@ -647,6 +680,7 @@ export const cpuBackend: Backend = {
   reduce,
   gemm,
   gather,
+  pad,
   im2col,
   col2im,
   maxPool2d,

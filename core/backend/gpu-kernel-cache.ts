@@ -26,8 +26,14 @@
  */
 import { isGpuJsTexture, type GpuJsInstance, type GpuJsKernel } from './gpu-runtime.js';
 
-/** How an argument reaches a kernel: a scalar, a host array (uploaded), or a texture another kernel left on the device. */
-export type ArgumentKind = 'number' | 'float32' | 'int32' | 'texture';
+/**
+ * How an argument reaches a kernel: a scalar, a host array (uploaded), or a texture
+ * another kernel left on the device. A scalar −0 is a kind of its own: gpu.js's GL
+ * kernels skip re-uploading a scalar that is `===` the last one, and `-0 === 0`, so a
+ * kernel that ran with +0 would run on with +0 when given −0 (and the other way round).
+ * With a kernel of its own, −0 never follows +0 (a pad with concatenation's fill of −0).
+ */
+export type ArgumentKind = 'number' | 'negative zero' | 'float32' | 'int32' | 'texture';
 
 /** What identifies a compiled kernel. */
 export interface KernelSpec {
@@ -45,7 +51,7 @@ export interface KernelSpec {
 
 /** The {@link ArgumentKind} of one kernel argument. */
 export function argumentKind(value: unknown): ArgumentKind {
-  if (typeof value === 'number') return 'number';
+  if (typeof value === 'number') return Object.is(value, -0) ? 'negative zero' : 'number';
   if (value instanceof Float32Array) return 'float32';
   if (value instanceof Int32Array) return 'int32';
   if (isGpuJsTexture(value)) return 'texture';

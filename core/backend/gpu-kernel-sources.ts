@@ -19,7 +19,7 @@
 import type { BinaryOp, Conv2dGeometry, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
 import type { KernelSpec } from './gpu-kernel-cache.js';
 import { coordinatesCode, divmodCode, literal, offsetExpression } from './gpu-index-code.js';
-import type { Nest } from './loop-nest.js';
+import { contiguousStrides, type Nest } from './loop-nest.js';
 
 /** `function (args) { body }` as gpu.js wants it. */
 function kernel(args: readonly string[], body: string): string {
@@ -199,6 +199,55 @@ export function gatherSource(nest: Nest, base: number, output: number, xSize: nu
     coordinatesCode('this.thread.x', nest.dims, 'c') +
     `return x[${offsetExpression('c', nest.strides[0], base)}];\n`);
   return { source, output, argumentSizes: [xSize] };
+}
+
+/** One axis of a pad: the output's size, and where x's run along it starts and how long it is. */
+interface RegionAxis {
+  out: number;
+  start: number;
+  size: number;
+}
+
+/**
+ * The axes of a pad with size-1 output axes dropped, and an axis merged into the one
+ * before it when x spans it whole (starts at 0, as long as the output): the merged
+ * region is then still one run along the merged axis, `[start·out, (start + size)·out)`,
+ * and x's index along it is the output's minus `start·out`. A channel pad of NCHW
+ * images becomes `[N, C·H·W]`.
+ */
+function regionAxes(outShape: readonly number[], shape: readonly number[], starts: readonly number[]): RegionAxis[] {
+  const axes: RegionAxis[] = [];
+  outShape.forEach((out, axis) => {
+    if (out === 1) return;
+    const start = starts[axis];
+    const size = shape[axis];
+    const last = axes[axes.length - 1];
+    if (last !== undefined && start === 0 && size === out) {
+      axes[axes.length - 1] = { out: last.out * out, start: last.start * out, size: last.size * out };
+    } else axes.push({ out, start, size });
+  });
+  return axes;
+}
+
+/**
+ * A pad as a gather: each output element finds its coordinates, reads x when they fall
+ * inside the region (`start ≤ c < start + size` on every axis x does not span) and is
+ * `value` otherwise. `value` is a runtime argument, so one kernel serves every fill;
+ * x must not be empty (a constant output needs no kernel).
+ */
+export function padSource(outShape: readonly number[], shape: readonly number[], starts: readonly number[], xSize: number): KernelSpec {
+  const axes = regionAxes(outShape, shape, starts);
+  const xStrides = contiguousStrides(axes.map((a) => a.size));
+  const base = -axes.reduce((o, a, axis) => o + a.start * xStrides[axis], 0);
+  const inside = axes.flatMap((a, axis) => [
+    ...(a.start > 0 ? [`c${axis} >= ${literal(a.start)}`] : []),
+    ...(a.start + a.size < a.out ? [`c${axis} < ${literal(a.start + a.size)}`] : []),
+  ]);
+  const read = `x[${offsetExpression('c', xStrides, base)}]`;
+  const source = kernel(['x', 'value'],
+    coordinatesCode('this.thread.x', axes.map((a) => a.out), 'c') +
+    (inside.length === 0 ? `return ${read};\n` : `let v = value;\nif (${inside.join(' && ')}) { v = ${read}; }\nreturn v;\n`));
+  return { source, output: axes.reduce((n, a) => n * a.out, 1), argumentSizes: [xSize, 1] };
 }
 
 /**

@@ -42,7 +42,7 @@ import type {
 import { cpuBackend } from './cpu.js';
 import { DeviceBuffers, GpuDeviceArray } from './gpu-device-buffers.js';
 import { MAX_INDEX } from './gpu-index-code.js';
-import { broadcastStrides, checkLength, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
+import { broadcastStrides, checkLength, checkRegion, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 import { argumentKind, DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
@@ -56,6 +56,7 @@ import {
   maxPoolArgmaxSource,
   maxPoolBackwardSource,
   maxPoolValuesSource,
+  padSource,
   PARAMETRIC_UNARY,
   reduceFinishSource,
   reducePartialSource,
@@ -149,7 +150,7 @@ type KernelInput = Float32Operand | Int32Array | number;
 interface Destination<R> {
   /** Run a kernel on its inputs and deliver its output. */
   run(kernel: string, spec: KernelSpec, inputs: readonly KernelInput[]): R;
-  /** Deliver values the host had to finish (max pooling's −∞ for windows of padding only). */
+  /** Deliver values the host had to finish (max pooling's −∞ for windows of padding only, a pad whose fill is NaN or ±∞). */
   adopt(kernel: string, values: Float32Array): R;
 }
 
@@ -336,6 +337,20 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       return to.run('gather', gatherSource(collapse(shape, [strides]), offset - start, n, arg.length), [arg]);
     }
 
+    function pad(x: Operand, shape: readonly number[], outShape: readonly number[], starts: readonly number[], value: number): R | Data {
+      if (x instanceof Float64Array) return cpuBackend.pad(x, shape, outShape, starts, value);
+      const input = operand('pad', 'x', x);
+      checkRegion('gpu.pad', input, shape, outShape, starts);
+      const size = sizeOf(outShape);
+      if (input.length === 0) return new Float32Array(size).fill(value);
+      if (!Number.isFinite(value)) {
+        // NaN and ±∞ cannot be handed to a shader reliably: the CPU kernel fills them on the host.
+        const values = input instanceof GpuDeviceArray ? input.read() : input;
+        return to.adopt('pad', cpuBackend.pad(values, shape, outShape, starts, value) as Float32Array);
+      }
+      return to.run('pad', padSource(outShape, shape, starts, input.length), [input, value]);
+    }
+
     function maxPool2d(x: Operand, n: number, g: Conv2dGeometry): { out: R | Data; argmax: Int32Array } {
       if (x instanceof Float64Array) return cpuBackend.maxPool2d(x, n, g);
       const input = operand('maxPool2d', 'x', x);
@@ -392,7 +407,7 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       return to.run('avgPool2dBackward', avgPoolBackwardSource(n, g), [input]);
     }
 
-    return { unary, binary, reduce, gemm, gather, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward };
+    return { unary, binary, reduce, gemm, gather, pad, maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward };
   }
 
   /** Unfold one image at `xOffset` (the {@link Backend} form). */

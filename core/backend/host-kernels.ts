@@ -41,6 +41,7 @@ export function hostKernels(backend: Backend): DeviceKernels {
     reduce: (op, x, shape, axes) => b.reduce(op, host('reduce', b, x), shape, axes),
     gemm: (a, c, args) => b.gemm(host('gemm', b, a), host('gemm', b, c), args),
     gather: (x, shape, strides, offset) => b.gather(host('gather', b, x), shape, strides, offset),
+    pad: (x, shape, outShape, starts, value) => b.pad(host('pad', b, x), shape, outShape, starts, value),
     im2col(x: Operand, n: number, g: Conv2dGeometry): Data {
       const data = host('im2col', b, x);
       const image = g.channels * g.height * g.width;

@@ -85,3 +85,24 @@ export function checkLength(kernel: string, what: string, data: { readonly lengt
   const expected = sizeOf(shape);
   if (data.length !== expected) throw new Error(`${kernel}: ${what} has ${data.length} elements but shape [${shape.join(',')}] needs ${expected}`);
 }
+
+/**
+ * Check that a contiguous `x` of `shape` fits inside `outShape` at offset `starts`: the
+ * same rank, the right element count, and on each axis `0 ≤ start` and
+ * `start + size ≤ out` (the region a pad kernel writes).
+ *
+ * @throws `<kernel>: …` naming the shapes and the axis that does not fit.
+ */
+export function checkRegion(kernel: string, x: { readonly length: number }, shape: readonly number[], outShape: readonly number[], starts: readonly number[]): void {
+  if (shape.length !== outShape.length || starts.length !== outShape.length) {
+    throw new Error(`${kernel}: shape [${shape.join(',')}], outShape [${outShape.join(',')}] and starts [${starts.join(',')}] must have the same rank`);
+  }
+  checkLength(kernel, 'x', x, shape);
+  outShape.forEach((d, axis) => {
+    const s = starts[axis];
+    if (!Number.isInteger(s) || s < 0) throw new Error(`${kernel}: starts [${starts.join(',')}] must be non-negative integers (axis ${axis}: ${s})`);
+    if (s + shape[axis] > d) {
+      throw new Error(`${kernel}: x of shape [${shape.join(',')}] at starts [${starts.join(',')}] does not fit in [${outShape.join(',')}] (axis ${axis}: ${s} + ${shape[axis]} > ${d})`);
+    }
+  });
+}

@@ -3,16 +3,17 @@
  *
  * `permute` and `slice` are zero-copy: they return a new strided view over the same
  * storage (on the host or on a device). `reshape` is free on a
- * contiguous tensor and copies otherwise. Each VJP is the inverse movement: permute
+ * contiguous tensor and copies otherwise. `pad`, `concat` and the slice VJP are the
+ * backend's pad kernel (a tensor written into a constant-filled region), so inside a
+ * device scope they stay on the device. Each VJP is the inverse movement: permute
  * back, slice ↔ pad, concat ↔ slice.
  *
  * @module
  */
-import type { Data } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
-import { allocate, fmtShape, sizeOf, Tensor } from '../tensor.js';
+import { fmtShape, sizeOf, Tensor } from '../tensor.js';
 import { normalizeAxes } from './shape-utils.js';
-import { reshaped } from './kernels.js';
+import { kernels, operand, reshaped, wrap } from './kernels.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
@@ -127,16 +128,21 @@ export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor {
 
 const concatOp = defineOp<{ axis: number }>({
   name: 'concat',
+  // Each input is padded into the full shape with −0, and the pieces are added to the
+  // first: x + (−0) is x for every x (−0 and ±∞ included; NaN stays NaN), so every
+  // element is its input's value, where a fill of +0 would turn −0 into +0. Each piece
+  // is a kernel result, so the whole join stays on the device inside a device scope.
   forward: (xs, { axis }) => {
     const shape = xs[0].shape;
     shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
-    const out = allocate(xs[0].dtype, sizeOf(shape));
     const start = new Array<number>(shape.length).fill(0);
-    for (const x of xs) {
-      writeRegion(out, shape, start, x.data, x.shape);
+    const pieces = xs.map((x) => {
+      const piece = padRegion(x, shape, start, -0);
       start[axis] += x.shape[axis];
-    }
-    return new Tensor(out, shape);
+      return piece;
+    });
+    const k = kernels();
+    return pieces.reduce((sum, piece) => wrap(k.binary('add', operand(sum, k), shape, operand(piece, k), shape, shape), shape));
   },
   // Variadic: one VJP for every input, the slice of the gradient that input filled.
   vjp: ({ g, inputs, attrs, index }) => {
@@ -197,38 +203,8 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
   return padOp([x], { before, after, value });
 }
 
-/** A tensor of `shape` filled with `value`, with `x` written at `starts`. */
+/** A tensor of `shape` filled with `value`, with `x` written at `starts` (the backend's pad kernel). */
 function padRegion(x: Tensor, shape: readonly number[], starts: readonly number[], value: number): Tensor {
-  const out = allocate(x.dtype, sizeOf(shape));
-  if (value !== 0) out.fill(value);
-  writeRegion(out, shape, starts, x.data, x.shape);
-  return new Tensor(out, shape);
-}
-
-/** Copy contiguous `src` (of `srcShape`) into contiguous `dst` (of `dstShape`) at `starts`. */
-function writeRegion(dst: Data, dstShape: readonly number[], starts: readonly number[], src: Data, srcShape: readonly number[]): void {
-  const nd = dstShape.length;
-  if (sizeOf(srcShape) === 0) return;
-  if (nd === 0) {
-    dst[0] = src[0];
-    return;
-  }
-  const dstStrides = new Array<number>(nd);
-  let s = 1;
-  for (let i = nd - 1; i >= 0; i--) {
-    dstStrides[i] = s;
-    s *= dstShape[i];
-  }
-  const inner = srcShape[nd - 1];
-  const rows = src.length / inner;
-  const index = new Array<number>(nd - 1).fill(0);
-  for (let r = 0; r < rows; r++) {
-    let base = starts[nd - 1];
-    for (let i = 0; i < nd - 1; i++) base += (index[i] + starts[i]) * dstStrides[i];
-    dst.set(src.subarray(r * inner, r * inner + inner), base);
-    for (let i = nd - 2; i >= 0; i--) {
-      if (++index[i] < srcShape[i]) break;
-      index[i] = 0;
-    }
-  }
+  const k = kernels();
+  return wrap(k.pad(operand(x, k), x.shape, shape, starts, value), shape);
 }

@@ -8,9 +8,9 @@
  * download in between; a device array is counted from the kernel that made it until it
  * is downloaded or released; misuse (a released array, a second release, another
  * backend's array) fails with one line naming the kernel; a float64 first operand gives
- * the CPU backend's float64 result exactly; host arrays and textures get kernels of
- * their own; and with a cache of two kernels, eviction never destroys a kernel whose
- * outputs are still alive.
+ * the CPU backend's float64 result exactly; a pad's fill of +0 or −0 keeps its sign;
+ * host arrays and textures get kernels of their own; and with a cache of two kernels,
+ * eviction never destroys a kernel whose outputs are still alive.
  */
 import test from 'tape';
 import type { Conv2dGeometry, Data, DeviceArray, DeviceKernels, Operand } from '../../core/backend/backend.js';
@@ -118,6 +118,18 @@ function kernelCases(): KernelCase[] {
   }
   cases.push({ name: 'gather the transpose of [3,4]', inputs: [randoms(12)], length: 1, device: (d, x) => d.gather(x, [4, 3], [1, 4], 0), host: (x) => cpuBackend.gather(x, [4, 3], [1, 4], 0) });
   cases.push({ name: 'gather rows 1, 0 of [3,4] from column 1, offset 5', inputs: [randoms(12)], length: 1, device: (d, x) => d.gather(x, [2, 3], [-4, 1], 5), host: (x) => cpuBackend.gather(x, [2, 3], [-4, 1], 5) });
+  const pads = [
+    { what: 'the channels of [2,3,2,2] into [2,8,2,2] with 0 (the zero-pad shortcut)', shape: [2, 3, 2, 2], out: [2, 8, 2, 2], starts: [0, 2, 0, 0], value: 0 },
+    { what: '[2,3] at [1,2] in [5,6] with 2.5', shape: [2, 3], out: [5, 6], starts: [1, 2], value: 2.5 },
+    { what: '[1,3,2] at [1,0,2] in [2,5,4] with −0 (a size-1 axis; concat\'s fill)', shape: [1, 3, 2], out: [2, 5, 4], starts: [1, 0, 2], value: -0 },
+    { what: '[3,4] at [1,0] in [5,4] with −∞ (filled on the host)', shape: [3, 4], out: [5, 4], starts: [1, 0], value: -Infinity },
+    { what: '[4] whole (a copy)', shape: [4], out: [4], starts: [0], value: 7 },
+    { what: 'a rank-0 x', shape: [], out: [], starts: [], value: 1 },
+  ];
+  for (const p of pads) {
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    cases.push({ name: `pad ${p.what}`, inputs: [randoms(size)], length: 1, device: (d, x) => d.pad(x, p.shape, p.out, p.starts, p.value), host: (x) => cpuBackend.pad(x, p.shape, p.out, p.starts, p.value) });
+  }
   cases.push({ name: `im2col ${CONV_N} images [2,5,6], 3×3 stride 2 pad 1`, inputs: [randoms(CONV_N * 60)], length: 1, device: (d, x) => d.im2col(x, CONV_N, CONV), host: (x) => im2colLoop(x, CONV_N, CONV) });
   cases.push({ name: `col2im ${CONV_N} images [2,5,6], 3×3 stride 2 pad 1 (overlapping windows add)`, inputs: [randoms(CONV_N * CONV_COLUMNS)], length: 9, device: (d, c) => d.col2im(c, CONV_N, CONV), host: (c) => col2imLoop(c, CONV_N, CONV) });
   cases.push({
@@ -311,6 +323,17 @@ function deviceSuite(backend: GpuBackend): void {
     const after = backend.stats();
     t.equal(after.launches, before.launches, `${name}: float64 calls launched no GPU kernel`);
     t.equal(after.liveBuffers, 0, `${name}: … and made no device array`);
+    t.end();
+  });
+
+  test(`${name}: a pad's fill keeps the sign of zero, alternating +0 and −0 on one shape`, (t) => {
+    const x = randoms(2);
+    const sign = (v: number): string => (Object.is(v, -0) ? '−0' : Object.is(v, 0) ? '+0' : String(v));
+    // gpu.js's GL kernels skip a scalar equal (===) to the last one; a −0 must still arrive as −0.
+    for (const value of [0, -0, 0, -0]) {
+      const out = download(d.pad(x, [2], [4], [1], value));
+      t.deepEqual([sign(out[0]), sign(out[3])], [sign(value), sign(value)], `${name}: a fill of ${sign(value)} comes out ${sign(value)}`);
+    }
     t.end();
   });
 

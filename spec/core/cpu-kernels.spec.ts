@@ -229,6 +229,54 @@ test('cpu.gather: strided views of any rank become the right contiguous copy', (
 });
 
 // ---------------------------------------------------------------------------------
+// Pad
+// ---------------------------------------------------------------------------------
+
+/** Every output element by definition: x's element when its index falls inside the region at `starts`, else `value`. */
+function padNaive(x: Data, shape: number[], outShape: number[], starts: number[], value: number): number[] {
+  return Array.from({ length: sizeOf(outShape) }, (_, flat) => {
+    const index = unravel(flat, outShape);
+    const inside = index.every((c, axis) => c >= starts[axis] && c < starts[axis] + shape[axis]);
+    return inside ? x[ravel(index.map((c, axis) => c - starts[axis]), shape)] : value;
+  });
+}
+
+test('cpu.pad: x written at starts into a constant of outShape matches the definition, ranks 0 to 4', (t) => {
+  const cases: { name: string; shape: number[]; out: number[]; starts: number[] }[] = [
+    { name: 'rank 0', shape: [], out: [], starts: [] },
+    { name: 'rank 1 inside', shape: [3], out: [7], starts: [2] },
+    { name: 'rank 1 whole (a copy)', shape: [4], out: [4], starts: [0] },
+    { name: 'rank 2 inside', shape: [2, 3], out: [5, 6], starts: [1, 2] },
+    { name: 'rank 2 whole rows', shape: [2, 6], out: [5, 6], starts: [3, 0] },
+    { name: 'rank 3 with a size-1 axis', shape: [1, 3, 2], out: [2, 5, 4], starts: [1, 0, 2] },
+    { name: 'rank 4 channels of NCHW (the zero-pad shortcut)', shape: [2, 3, 2, 2], out: [2, 8, 2, 2], starts: [0, 2, 0, 0] },
+    { name: 'rank 4 on every axis', shape: [2, 2, 3, 1], out: [3, 4, 5, 2], starts: [1, 1, 2, 1] },
+    { name: 'an empty x', shape: [0, 3], out: [2, 3], starts: [1, 0] },
+    { name: 'an empty output', shape: [0, 3], out: [0, 3], starts: [0, 0] },
+  ];
+  for (const type of ['float64', 'float32'] as const) {
+    for (const c of cases) {
+      const x = randomData(sizeOf(c.shape), type);
+      for (const value of [0, 2.5, -Infinity]) {
+        const out = cpu.pad(x, c.shape, c.out, c.starts, value);
+        if (out.constructor !== x.constructor) t.fail(`pad ${c.name}: output type differs from x's (${type})`);
+        assertClose(t, `pad ${c.name}: [${c.shape}] at [${c.starts}] in [${c.out}] filled with ${value} (${type})`, out, padNaive(x, c.shape, c.out, c.starts, value), 0);
+      }
+    }
+  }
+  const zeros = cpu.pad(new Float32Array([-0, 0]), [2], [4], [1], -0);
+  t.deepEqual(Array.from(zeros, (v) => (Object.is(v, -0) ? '-0' : String(v))), ['-0', '-0', '0', '-0'], 'pad keeps the sign of zeros, in x and in a fill of −0');
+  const k = hostKernels(cpu);
+  const x = randomData(6);
+  assertClose(t, 'hostKernels(cpu).pad is cpu.pad', k.pad(x, [2, 3], [4, 4], [1, 0], 1) as Data, cpu.pad(x, [2, 3], [4, 4], [1, 0], 1), 0);
+  t.throws(() => cpu.pad(new Float64Array(2), [2], [2, 2], [0, 0], 0), /^Error: cpu\.pad: shape \[2\], outShape \[2,2\] and starts \[0,0\] must have the same rank$/, 'pad: shapes of different rank are an error');
+  t.throws(() => cpu.pad(new Float64Array(5), [2, 3], [3, 4], [0, 0], 0), /^Error: cpu\.pad: x has 5 elements but shape \[2,3\] needs 6$/, 'pad: a buffer of the wrong length is an error');
+  t.throws(() => cpu.pad(new Float64Array(6), [2, 3], [3, 4], [1, 2], 0), /^Error: cpu\.pad: x of shape \[2,3\] at starts \[1,2\] does not fit in \[3,4\] \(axis 1: 2 \+ 3 > 4\)$/, 'pad: a region reaching past the output names the axis');
+  t.throws(() => cpu.pad(new Float64Array(6), [2, 3], [3, 4], [-1, 0], 0), /^Error: cpu\.pad: starts \[-1,0\] must be non-negative integers \(axis 0: -1\)$/, 'pad: a negative start is an error');
+  t.end();
+});
+
+// ---------------------------------------------------------------------------------
 // GEMM
 // ---------------------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
 /**
  * Device scopes, held to their rules on a backend with simulated device memory (CPU
  * arithmetic, results wrapped as device arrays): results stay on the device inside a
- * scope and chain from kernel to kernel; returned and kept tensors are downloaded at
- * the close, everything else is released; nested scopes hand escaping tensors outward;
+ * scope and chain from kernel to kernel (pad, concat and the slice VJP included);
+ * returned and kept tensors are downloaded at the close, everything else is released;
+ * nested scopes hand escaping tensors outward;
  * reading a released tensor is a clear error; and the whole op suite and pipelined
  * training give the CPU backend's numbers bit for bit, leaving no device array alive.
  */
 import test from 'tape';
 import {
-  add, backward, cpuBackend, deviceScope, DeviceScope, fromArray, keep, matmul, noGrad, randn, relu, Rng, setBackend, sum, Tensor,
+  add, backward, concat, cpuBackend, deviceScope, DeviceScope, fromArray, keep, matmul, mul, neg, noGrad, pad, randn, relu, Rng, setBackend, slice, sum, Tensor,
 } from '../../core/index.js';
 import { BatchNorm2d, chainUnit, Conv2d, createModel, ReLU, type Module, type PipelineUnit } from '../../nn/index.js';
 import { Pipeline, resolveMethod, sgdForMethod } from '../../pipeline/index.js';
@@ -143,6 +144,46 @@ test('device scope: backward keeps parameter gradients, equal to the host path b
   t.deepEqual(Array.from(sim.w.grad!.data), Array.from(host.w.grad!.data), 'dW equals the host path');
   t.deepEqual(Array.from(sim.b.grad!.data), Array.from(host.b.grad!.data), 'db equals the host path');
   t.equal(dev.live(), 0, 'nothing is alive');
+  t.end();
+});
+
+test('device scope: pad, concat and the slice VJP run on the device with no download, and equal the host path bit for bit', (t) => {
+  /** x with a +0 and a −0 among its values, so a lost sign of zero would show. */
+  const input = (): Tensor => {
+    const x = randn([2, 3, 2, 2], new Rng(8));
+    x.data[0] = 0;
+    x.data[1] = -0;
+    return x.requireGrad();
+  };
+  /** pad the channels (the zero-pad shortcut), concatenate along them, slice, and differentiate. */
+  const step = (x: Tensor, probe: (what: string) => void = () => {}) => {
+    const h = neg(x);
+    const padded = pad(h, [[0, 0], [1, 2]]);
+    const joined = concat([h, padded], 1);
+    probe('forward');
+    const cut = slice(joined, [null, [2, 7], null, [1, 2]]);
+    const loss = sum(mul(cut, cut));
+    backward(loss);
+    probe('backward');
+    return { padded: keep(padded), joined: keep(joined), loss };
+  };
+  const hostX = input();
+  const want = step(hostX);
+  const dev = simulatedDevice();
+  const simX = input();
+  const seen: string[] = [];
+  const got = on(dev, () => deviceScope(() => step(simX, (what) => {
+    if (what === 'forward') t.equal(dev.chained(), 4, 'pad (one kernel) and concat of two (two pads and an add) read their inputs from the device');
+    seen.push(`${what}: ${dev.downloads()} downloads`);
+  })));
+  t.deepEqual(seen, ['forward: 0 downloads', 'backward: 0 downloads'], 'nothing was downloaded inside the scope, forward or backward (the slice VJP pads on the device)');
+  const bits = (x: Tensor): string[] => Array.from(x.data, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+  t.deepEqual(bits(got.padded), bits(want.padded), 'pad equals the host path bit for bit');
+  t.deepEqual(bits(got.joined), bits(want.joined), 'concat equals the host path bit for bit');
+  t.deepEqual(bits(slice(got.joined, [null, [0, 3]])), noGrad(() => bits(neg(simX))), 'concat holds its first input exactly, its +0 and −0 included');
+  t.equal(got.loss.item(), want.loss.item(), 'the loss is the same');
+  t.deepEqual(bits(simX.grad!), bits(hostX.grad!), 'the gradient through the slice VJP, concat and pad equals the host path');
+  t.equal(dev.live(), 0, 'nothing is alive after the scope');
   t.end();
 });
 

@@ -70,6 +70,7 @@ export function simulatedDevice(name = 'simulated'): SimulatedDevice {
     reduce: (op, x, s, axes) => out(host.reduce(op, arg(x), s, axes) as Data),
     gemm: (a, b, args) => out(host.gemm(arg(a), arg(b), args) as Data),
     gather: (x, s, st, o) => out(host.gather(arg(x), s, st, o) as Data),
+    pad: (x, s, os, st, v) => out(host.pad(arg(x), s, os, st, v) as Data),
     im2col: (x, n, g) => out(host.im2col(arg(x), n, g) as Data),
     col2im: (c, n, g) => out(host.col2im(arg(c), n, g) as Data),
     maxPool2d(x, n, g) {
