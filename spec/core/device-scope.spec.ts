@@ -295,3 +295,18 @@ test('device scope: every schedule and weight policy drains with no device array
   }
   t.end();
 });
+
+test('device scope: a resnet20 step downloads only what the host needs (the weight gradients, the loss, the logits)', (t) => {
+  const dev = simulatedDevice();
+  const model = createModel('resnet20', { seed: 0 });
+  const method = resolveMethod('pb+sc+lwp');
+  const pipe = new Pipeline({ units: model.pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }) });
+  const x = randn([1, 3, 32, 32], new Rng(1));
+  const losses: number[] = [];
+  on(dev, () => pipe.run(1, () => ({ input: x, target: Int32Array.from([3]) }), (r) => losses.push(r.loss)));
+  const weights = model.parameters().length;
+  t.ok(dev.downloads() <= weights + 2, `${dev.downloads()} downloads for ${weights} weight tensors (+ loss and logits), out of ${dev.made()} device arrays made`);
+  t.ok(Number.isFinite(losses[0]), `the loss is ${losses[0]}`);
+  t.equal(dev.live(), 0, 'none alive after the step');
+  t.end();
+});
