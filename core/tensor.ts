@@ -14,7 +14,7 @@
  */
 import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
-import { getBackend } from './backend/index.js';
+import { cpuBackend } from './backend/cpu.js';
 import type { Data, DeviceArray, DType } from './backend/backend.js';
 import type { TapeNode } from './autodiff.js';
 import { contiguousStrides, sizeOf } from './backend/loop-nest.js';
@@ -133,7 +133,8 @@ export class Tensor {
    */
   get data(): Data {
     if (this.isContiguous) return this.storage.data;
-    return getBackend().gather(this.storage.data, this.#shape, this.#strides, this.#offset);
+    // A host-to-host copy: the CPU kernel, whatever backend is current.
+    return cpuBackend.gather(this.storage.data, this.#shape, this.#strides, this.#offset);
   }
 
   /** The values as nested arrays (a scalar gives a number). */
