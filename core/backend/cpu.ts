@@ -19,7 +19,7 @@
  * @module
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
-import { broadcastStrides, checkLength, checkRegion, collapse, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
+import { broadcastStrides, checkLength, checkRegion, collapse, reductionNest, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 
 /** A constructor of the buffer type of a {@link Data}. */
@@ -165,20 +165,10 @@ function foldRun(op: ReduceOp, acc: Float64Array, o: number, x: Data, ix: number
  */
 function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly number[]): Data {
   checkLength('cpu.reduce', 'x', x, shape);
-  if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
-  const reduced = shape.map(() => false);
-  for (const a of axes) {
-    const axis = a < 0 ? a + shape.length : a;
-    if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) fail('reduce', `axis ${a} is out of range for shape [${shape.join(',')}]`);
-    reduced[axis] = true;
-  }
-  const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
+  const { outShape, nest } = reductionNest('cpu.reduce', op, shape, axes);
   const out = alloc(x, sizeOf(outShape));
   const empty = op === 'sum' ? 0 : -Infinity;
   if (x.length === 0) return out.fill(empty);
-  const xStrides = contiguousStrides(shape);
-  const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
-  const nest = collapse(shape, [xStrides, outStrides]);
   const depth = nest.dims.length;
   if (depth === 0) {
     out[0] = x[0];

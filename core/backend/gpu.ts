@@ -42,7 +42,7 @@ import type {
 import { cpuBackend } from './cpu.js';
 import { DeviceBuffers, GpuDeviceArray } from './gpu-device-buffers.js';
 import { MAX_INDEX } from './gpu-index-code.js';
-import { broadcastStrides, checkLength, checkRegion, collapse, contiguousStrides, sizeOf } from './loop-nest.js';
+import { broadcastStrides, checkLength, checkRegion, collapse, reductionNest, sizeOf } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 import { argumentKind, DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
@@ -269,18 +269,9 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
       if (x instanceof Float64Array) return cpuBackend.reduce(op, x, shape, axes);
       const input = operand('reduce', 'x', x);
       checkLength('gpu.reduce', 'x', input, shape);
-      if (op !== 'sum' && op !== 'max') fail('reduce', `unknown op '${op as string}'`);
-      const reduced = shape.map(() => false);
-      for (const a of axes) {
-        const axis = a < 0 ? a + shape.length : a;
-        if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) fail('reduce', `axis ${a} is out of range for shape [${shape.join(',')}]`);
-        reduced[axis] = true;
-      }
-      const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
+      const { outShape, nest } = reductionNest('gpu.reduce', op, shape, axes);
       const outputs = sizeOf(outShape);
       if (input.length === 0) return new Float32Array(outputs).fill(op === 'sum' ? 0 : -Infinity);
-      const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
-      const nest = collapse(shape, [contiguousStrides(shape), outStrides]);
       const plan: ReducePlan = { keptDims: [], keptStrides: [], reducedDims: [], reducedStrides: [] };
       nest.dims.forEach((d, axis) => {
         const isReduced = nest.strides[1][axis] === 0;

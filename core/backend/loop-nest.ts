@@ -106,3 +106,30 @@ export function checkRegion(kernel: string, x: { readonly length: number }, shap
     }
   });
 }
+
+/** The loop nest of a reduction: its output shape (keepDims layout), and the collapsed nest over x with the output's strides (0 on reduced axes). */
+export interface ReductionNest {
+  /** `shape` with the reduced axes set to 1. */
+  outShape: number[];
+  /** The collapsed nest: strides of x, then of the output. */
+  nest: Nest;
+}
+
+/**
+ * Check a reduction's op and axes (negative axes count from the end) and lay out its
+ * loop nest; both backends' `reduce` start here.
+ *
+ * @throws `<kernel>: unknown op …` or `<kernel>: axis … is out of range …`.
+ */
+export function reductionNest(kernel: string, op: string, shape: readonly number[], axes: readonly number[]): ReductionNest {
+  if (op !== 'sum' && op !== 'max') throw new Error(`${kernel}: unknown op '${op}'`);
+  const reduced = shape.map(() => false);
+  for (const a of axes) {
+    const axis = a < 0 ? a + shape.length : a;
+    if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new Error(`${kernel}: axis ${a} is out of range for shape [${shape.join(',')}]`);
+    reduced[axis] = true;
+  }
+  const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
+  const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
+  return { outShape, nest: collapse(shape, [contiguousStrides(shape), outStrides]) };
+}
