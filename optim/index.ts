@@ -23,6 +23,7 @@ export {
   type GradientTransform,
   type TransformResult,
 } from './transform.js';
+export { mapTensors } from './map-tensors.js';
 export { chain } from './chain.js';
 export { addWeightDecay, type WeightDecayOptions } from './add-weight-decay.js';
 export { momentum, momentumFamily, checkMomentum, type MomentumState, type MomentumMix } from './momentum.js';

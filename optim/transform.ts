@@ -26,6 +26,7 @@
 import { fmtShape, Tensor } from '../core/index.js';
 import { allocate } from '../core/tensor.js';
 import type { Data } from '../core/index.js';
+import { mapTensors } from './map-tensors.js';
 
 /**
  * Named tensors: dotted parameter names (`layer1.weight`) to tensors. Parameters,
@@ -157,21 +158,17 @@ export function allocateLike(t: Tensor): Data {
 
 /** `c·u` for every tensor `u`, as new tensors with the same names: the loop shared by learning-rate scaling and clipping. */
 export function scaleTensors(tensors: Params, c: number): Params {
-  const out: Params = new Map();
-  for (const [name, u] of tensors) {
+  return mapTensors((u) => {
     const ud = u.data;
     const scaled = allocateLike(u);
     for (let i = 0; i < scaled.length; i++) scaled[i] = c * ud[i];
-    out.set(name, new Tensor(scaled, u.shape));
-  }
-  return out;
+    return new Tensor(scaled, u.shape);
+  }, tensors);
 }
 
 /** Zero tensors named and shaped like `params`: the usual initial state of a buffer (`v₀ = 0`). */
 export function zerosLike(params: Params): Params {
-  const out: Params = new Map();
-  for (const [name, w] of params) out.set(name, new Tensor(allocateLike(w), w.shape));
-  return out;
+  return mapTensors((w) => new Tensor(allocateLike(w), w.shape), params);
 }
 
 /**
