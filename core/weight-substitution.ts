@@ -37,7 +37,9 @@
  *
  * A recomputed node's VJPs see its recomputed output and saved values, so a
  * weight-only function whose VJP reads them (`sqrt(w)`) differentiates at the
- * backward's weights too.
+ * backward's weights too. Recomputing runs the op's `forward` again, which relies on
+ * every forward being a pure function of its inputs and attributes (randomness, such as
+ * dropout's mask, is drawn before the op and passed in as an attribute).
  *
  * @module
  */
