@@ -162,6 +162,44 @@ test('reference: stage-1 ReLU units flip sign between the forward of a sample an
   t.end();
 });
 
+test('reference: its gradient is the central difference of its loss (float64, one sample, every weight of every stage)', (t) => {
+  // With m = 0, λ = 0 and η = 1, one sample's update is w₁ = w₀ − ∂L/∂w; with η = 0 the
+  // run only measures the loss at w₀. So the reference checks its own backward.
+  const sample = data.slice(5, 6);
+  const run = (layers: ReferenceLayer[], lr: number): ReferenceResult => runReference({ method: 'sgd', layers, lr, momentum: 0, weightDecay: 0 }, sample);
+  const stepped = run(initial, 1).layers;
+  const h = 1e-6;
+  let worst = { value: 0, where: '' };
+  initial.forEach((layer, s) => {
+    for (const field of ['weight', 'bias'] as const) {
+      layer[field].forEach((w, i) => {
+        const nudged = (delta: number): number => {
+          const layers = initial.map((l) => ({ ...l, weight: [...l.weight], bias: [...l.bias] }));
+          layers[s][field][i] = w + delta;
+          return run(layers, 0).losses[0];
+        };
+        const numeric = (nudged(h) - nudged(-h)) / (2 * h);
+        const analytic = w - stepped[s][field][i];
+        const d = Math.abs(numeric - analytic);
+        if (d > worst.value) worst = { value: d, where: `fc${s + 1}.${field}[${i}]: analytic ${analytic}, central difference ${numeric}` };
+      });
+    }
+  });
+  t.ok(worst.value < 1e-7, `every partial derivative within 1e-7 of its central difference (worst: ${worst.where})`);
+  t.end();
+});
+
+test('reference: without delay, SC and LWP are exact no-ops in the reference itself (sgd, gpipe)', (t) => {
+  for (const [base, microBatches] of [['sgd', undefined], ['gpipe', MICRO_BATCHES]] as const) {
+    const plain = runReference({ method: base, microBatches, layers: initial, ...hp }, data);
+    for (const variant of ['+sc', '+lwp', '+sc+lwp']) {
+      const other = runReference({ method: base + variant, microBatches, layers: initial, ...hp }, data);
+      t.deepEqual(other.layers, plain.layers, `${base}${variant}: the same final weights as ${base}, bit for bit`);
+    }
+  }
+  t.end();
+});
+
 for (const c of cases) {
   const broken = KNOWN_BROKEN.includes(c.label);
   test(`reference: ${c.label} matches the float64 reference of DESIGN §5–§6 (losses and final weights, ${SAMPLES} samples)`, (t) => {
@@ -193,14 +231,14 @@ function designVersion(method: string, sample: number, stage: number, phase: 'F'
   return sample;
 }
 
-for (const method of ['sgd', 'pb', 'stash', 'gpipe', '1f1b']) {
+for (const method of ['sgd', 'pb', 'pb+sc+lwp', 'stash', 'spectrain', 'pipemare', 'gpipe', '1f1b']) {
   test(`reference: ${method}'s recorded weight versions are DESIGN §5's, pass by pass`, (t) => {
     const received = runEngine(method, method === 'gpipe' || method === '1f1b' ? MICRO_BATCHES : undefined).versions;
     const S = DEPTH + 1;
     t.equal(received.length, 2 * S * SAMPLES, 'one forward and one backward per sample and stage');
     const wrong = received.filter((r) => r.version !== designVersion(method, r.sample, r.stage, r.phase));
     t.deepEqual(wrong.slice(0, 3), [], `every version as DESIGN §5 gives it (${wrong.length} differ)`);
-    const ours = reference({ label: method, method, reference: { method, microBatches: MICRO_BATCHES } }).versions;
+    const ours = reference({ label: method, method, reference: { method, microBatches: MICRO_BATCHES, pipemare: PIPEMARE } }).versions;
     t.ok(ours.every((r) => r.version === designVersion(method, r.sample, r.stage, r.phase)), 'and the reference uses the same versions');
     t.end();
   });
