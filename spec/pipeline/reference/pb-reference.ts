@@ -132,6 +132,9 @@ function policyOf(config: ReferenceConfig): Policy {
     spikeCompensation: false,
     pipemare: false,
   };
+  const standalone = base === 'stash' || base === 'spectrain' || base === 'pipemare';
+  if (standalone && mitigation !== '') throw new Error(`reference: ${base} takes no mitigation, got ${config.method}`);
+  if (base === 'pipemare' && config.pipemare === undefined) throw new Error('reference: pipemare needs its settings (gamma, warmupSamples)');
   if (base === 'stash') return { ...policy, backward: 'stashed' };
   if (base === 'spectrain') return { ...policy, forward: 'predicted', backward: 'predicted' };
   if (base === 'pipemare') return { ...policy, backward: 'corrected', pipemare: true };
