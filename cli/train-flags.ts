@@ -31,7 +31,7 @@ export function trainFlags(): FlagSpec[] {
     { name: 'weight-decay', kind: 'number', min: 0, default: 0, help: 'L2 weight decay' },
     { name: 'schedule', kind: 'string', default: 'constant', choices: ['constant', 'cosine', 'step'], help: 'learning-rate schedule over the run' },
     { name: 'warmup', kind: 'integer', min: 0, default: 0, help: 'samples of linear learning-rate warm-up' },
-    { name: 'ref-batch-size', kind: 'integer', min: 1, help: 'reference batch size of --lr/--momentum; scale them to --batch-size by the scaling rules' },
+    { name: 'ref-batch-size', kind: 'integer', min: 1, help: 'reference batch size B0 of --lr/--momentum, scaled to --batch-size B as m = m0^(B/B0), lr = lr0·(B/B0)·(1−m)/(1−m0) (same momentum half-life and per-sample step)' },
     { name: 'width', kind: 'number', min: 0, help: 'width multiplier of the model' },
     { name: 'norm', kind: 'string', choices: ['group', 'batch', 'layer', 'none'], help: 'normalization layers (default: the model family default)' },
     { name: 'augment', kind: 'boolean', default: false, help: 'random crop and flip for image data' },
