@@ -17,18 +17,11 @@ import { Pipeline, resolveMethod, sgdForMethod, type Example, type MethodSpec, t
 import { runReference, type ReferenceConfig, type ReferenceLayer, type ReferenceResult, type ReferenceSample } from './reference/pb-reference.js';
 
 /**
- * Methods that disagree with the reference on today's engine (issue 10): the backward
- * recomputes stage 1's ReLU mask with newer weights, and SC and LWP act on schedules
- * without delay. Each is run and its difference printed, but not asserted; the spec
+ * Methods that disagree with the reference on today's engine (issue 10): SC and LWP
+ * act on schedules without delay. Each is run and its difference printed, but not asserted; the spec
  * fails if one of them starts to agree, so the list is emptied as the fixes land.
  */
 const KNOWN_BROKEN: readonly string[] = [
-  'pb',
-  'pb+sc',
-  'pb+lwp',
-  'pb+sc+lwp',
-  'spectrain',
-  'pipemare (warm-up 100 samples)',
   'sgd+sc',
   'sgd+lwp',
   'sgd+sc+lwp',
