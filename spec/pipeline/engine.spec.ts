@@ -6,7 +6,7 @@ import test from 'tape';
 import { crossEntropy, gradients, randn, Rng, Tensor, type Data } from '../../core/index.js';
 import { createModel, type Model } from '../../nn/index.js';
 import { Optimizer, sgd, type Params } from '../../optim/index.js';
-import { delayOf, Pipeline, resolveMethod, sgdForMethod, type Example, type VersionRecord } from '../../pipeline/index.js';
+import { delayOf, Pipeline, resolveMethod, sgdForMethod, simulate, type Example, type VersionRecord } from '../../pipeline/index.js';
 
 const hp = { lr: 0.02, momentum: 0.9, weightDecay: 1e-4 };
 
@@ -45,7 +45,7 @@ function train(method: string, samples: number, data: Example[], options: { simu
   const spec = resolveMethod(method);
   const pipe = new Pipeline({ units: model.pipelineUnits(), method: spec, optimizer: sgdForMethod(spec, hp), recordVersions: true, horizon: options.horizon, microBatches: 4 });
   const feed = (j: number): Example => data[j];
-  if (options.simulate) pipe.simulate(samples, feed);
+  if (options.simulate) simulate(pipe, samples, feed);
   else pipe.run(samples, feed);
   return pipe;
 }

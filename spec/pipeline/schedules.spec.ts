@@ -4,7 +4,8 @@
  * utilization — checked against the formulas. Also the pictures and the errors.
  */
 import test from 'tape';
-import { accountSchedule, delayOf } from '../../pipeline/accounting.js';
+import { accountSchedule } from '../../pipeline/accounting.js';
+import { delayOf } from '../../pipeline/schedules/pb.js';
 import { formatInstruction, type Instruction, type Schedule, type Tick } from '../../pipeline/instruction.js';
 import { renderAscii } from '../../pipeline/render-ascii.js';
 import { renderSvg } from '../../pipeline/render-svg.js';
@@ -293,7 +294,7 @@ test('errors: unknown names list the valid ones; bad sizes say which number and 
     ['micro-batch size 0', () => makeSchedule('pb', { stages: 4, samples: 8, microBatchSize: 0 }), /^microBatchSize must be an integer ≥ 1, got 0$/],
     ['zero micro-batches', () => makeSchedule('gpipe', { stages: 4, samples: 8, microBatches: 0 }), /^microBatches must be an integer ≥ 1, got 0$/],
     ['gpipe without micro-batches', () => makeSchedule('gpipe', { stages: 4, samples: 8 }), /^gpipe needs microBatches/],
-    ['pb with micro-batches', () => makeSchedule('pb', { stages: 4, samples: 8, microBatches: 4 }), /^microBatches applies to gpipe and 1f1b only/],
+    ['pb with micro-batches', () => makeSchedule('pb', { stages: 4, samples: 8, microBatches: 4 }), /^microBatches applies to schedules that flush \(gpipe, 1f1b\) only; pb updates after every sample$/],
     ['stage beyond S', () => delayOf(5, 4), /^stage must be an integer in 1\.\.4, got 5$/],
   ];
   for (const [what, make, message] of cases) {

@@ -1,0 +1,63 @@
+/**
+ * Each stage's delay, read off the schedule's own instruction stream.
+ *
+ * The delay `D_s` of a stage is the number of updates it applies between the forward
+ * of a sample and that sample's backward (DESIGN §5). SC's coefficients, LWP's and
+ * SpecTrain's horizon, PipeMare's warm-up and correction, the stage's optimizer
+ * context and `pipegrad inspect` all take it from {@link steadyStateDelays}, which
+ * accounts the stream (`accountSchedule`) instead of using a formula, so a schedule
+ * gets the delays it really has: `2(S − s)` for PB, 0 for the sequential schedule,
+ * GPipe and 1F1B, and whatever a user-written schedule does.
+ *
+ * @module
+ */
+import { accountSchedule } from './accounting.js';
+import type { ScheduleDefinition } from './schedules/definition.js';
+
+/**
+ * The steady-state delay of every stage (index `s − 1` for stage `s`) of `schedule`
+ * in an `stages`-stage pipeline.
+ *
+ * **How it is read.** The account of a stream gives, per stage, the largest
+ * `backwardVersion − forwardVersion` over its samples. Samples forwarded during the
+ * fill see fewer updates before their backward (the versions start at 0), so a short
+ * stream under-reports. The probe therefore runs `N = 4·S·r` samples, with `r` the
+ * micro-batches per update (1 for schedules that update after every sample):
+ *
+ * - a per-sample schedule whose samples each leave a stage within the `2S` ticks a
+ *   sample needs to go down and back up the pipeline has its delay within `2S`; the
+ *   first sample that sees it is at most number `2S`, and `4S` leaves as many samples
+ *   again after it (PB reaches `D_1 = 2(S − 1)` at sample `2(S − 1)`);
+ * - a schedule that flushes reaches its steady state within one round of `r`
+ *   samples, and `N` is a whole number of rounds, so the last round is a full one.
+ *
+ * That argument covers the built-in schedules and those like them, not every stream a
+ * user could write. So the probe is checked: the account of a stream twice as long,
+ * `2N`, must report the same delays. A schedule whose delays still grow between the
+ * two (a window that widens with the run has no steady-state delay) is an error,
+ * rather than a silently wrong number.
+ *
+ * @param schedule the schedule's definition
+ * @param stages the number of stages S
+ * @param microBatches micro-batches per update, for a schedule that flushes
+ * @example
+ * steadyStateDelays(pb, 4);                  // [6, 4, 2, 0]
+ * steadyStateDelays(gpipe, 4, 8);            // [0, 0, 0, 0]
+ * @throws when the delays of the `N`- and `2N`-sample probes differ, naming the stage.
+ */
+export function steadyStateDelays(schedule: ScheduleDefinition, stages: number, microBatches?: number): number[] {
+  const rounds = schedule.flushes ? (microBatches ?? 1) : 1;
+  const probe = (samples: number): number[] =>
+    accountSchedule(schedule.make({ stages, samples, ...(schedule.flushes ? { microBatches } : {}) })).perStage.map((s) => s.delay);
+  const samples = 4 * stages * rounds;
+  const delays = probe(samples);
+  const longer = probe(2 * samples);
+  const grown = longer.findIndex((d, k) => d !== delays[k]);
+  if (grown >= 0) {
+    throw new Error(
+      `schedule '${schedule.name}' has no steady-state delay: stage ${grown + 1} shows ${delays[grown]} over ${samples} samples ` +
+        `but ${longer[grown]} over ${2 * samples}; a schedule's delays must stop growing once the pipeline is full`,
+    );
+  }
+  return delays;
+}
