@@ -28,6 +28,7 @@ export const mitigations = {
   none,
   sc,
   lwp,
+  /** The paper's method: SC's optimizer with LWP's forward. */
   'sc+lwp': composeMitigations('sc+lwp', sc, lwp),
   stash,
   spectrain,
