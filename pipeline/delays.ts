@@ -22,14 +22,17 @@ import type { ScheduleDefinition } from './schedules/definition.js';
  * `backwardVersion − forwardVersion` over its samples. Samples forwarded during the
  * fill see fewer updates before their backward (the versions start at 0), so a short
  * stream under-reports. The probe therefore runs `N = 4·S·r` samples, with `r` the
- * micro-batches per update (1 for schedules that update after every sample):
+ * micro-batches per update (1 for schedules that update after every sample). Why that
+ * is long enough:
  *
- * - a per-sample schedule whose samples each leave a stage within the `2S` ticks a
- *   sample needs to go down and back up the pipeline has its delay within `2S`; the
- *   first sample that sees it is at most number `2S`, and `4S` leaves as many samples
- *   again after it (PB reaches `D_1 = 2(S − 1)` at sample `2(S − 1)`);
- * - a schedule that flushes reaches its steady state within one round of `r`
- *   samples, and `N` is a whole number of rounds, so the last round is a full one.
+ * - a schedule that applies the samples' gradients one by one, in sample order, lets
+ *   sample `j` see at most the `j` updates of samples `0..j−1`, so a delay `D` shows
+ *   first at sample `D`. PB's delays are the largest among the built-in ones,
+ *   `D_s ≤ 2(S − 1)` (one update per tick while a sample goes down and back up), so the
+ *   first sample with the full delay is within the first `2S`, and `4S` leaves as many
+ *   again after it;
+ * - a schedule that flushes repeats the same round of `r` samples, so its first round
+ *   shows its steady state, and `4S·r` is a whole number of rounds (no short last round).
  *
  * That argument covers the built-in schedules and those like them, not every stream a
  * user could write. So the probe is checked: the account of a stream twice as long,
