@@ -27,7 +27,7 @@
  * @module
  */
 import { resolveMitigation, type Mitigation } from './mitigations/index.js';
-import { resolveSchedule, type ScheduleDefinition } from './schedules/index.js';
+import { resolveSchedule, type ScheduleDefinition, type ScheduleName } from './schedules/index.js';
 
 /** A method: the schedule that drives it and the mitigation it applies. */
 export interface MethodSpec {
@@ -60,7 +60,7 @@ export function methodFor(schedule: string | ScheduleDefinition, mitigation: str
   if (typeof schedule === 'string' && !(methodScheduleNames as readonly string[]).includes(schedule)) {
     throw new Error(`unknown method '${schedule}'; valid methods: ${methodScheduleNames.join(', ')}`);
   }
-  const definition = typeof schedule === 'string' ? resolveSchedule(schedule === 'sgd' ? 'sequential' : (schedule as 'pb')) : schedule;
+  const definition = typeof schedule === 'string' ? resolveSchedule(schedule === 'sgd' ? 'sequential' : (schedule as ScheduleName)) : schedule;
   const policy = resolveMitigation(mitigation);
   const first = typeof schedule === 'string' ? schedule : schedule.name;
   return { name: policy.name === 'none' ? first : `${first}+${policy.name}`, schedule: definition, mitigation: policy };
