@@ -51,7 +51,7 @@ import type { ScheduleDefinition } from './schedules/definition.js';
 export function steadyStateDelays(schedule: ScheduleDefinition, stages: number, microBatches?: number): number[] {
   const rounds = schedule.flushes ? (microBatches ?? 1) : 1;
   const probe = (samples: number): number[] =>
-    accountSchedule(schedule.make({ stages, samples, ...(schedule.flushes ? { microBatches } : {}) })).perStage.map((s) => s.delay);
+    accountSchedule(schedule.make({ stages, samples, microBatches: schedule.flushes ? microBatches : undefined })).perStage.map((s) => s.delay);
   const samples = 4 * stages * rounds;
   const delays = probe(samples);
   const longer = probe(2 * samples);

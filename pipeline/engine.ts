@@ -138,8 +138,9 @@ export class Pipeline {
   readonly versions: VersionRecord[] = [];
   /** Per-stage memory peaks over all runs. */
   readonly memory: StageMemory[];
+  /** Micro-batches per update, when the schedule flushes (`undefined` otherwise). */
+  readonly microBatches: number | undefined;
   private readonly loss: LossFn;
-  private readonly microBatches: number | undefined;
   private readonly microBatchSize: number;
   private readonly recordVersions: boolean;
   private readonly keepOnDevice: boolean;
@@ -165,11 +166,11 @@ export class Pipeline {
    */
   constructor(config: PipelineConfig) {
     this.method = typeof config.method === 'string' ? resolveMethod(config.method) : config.method;
-    this.microBatches = config.microBatches;
+    this.microBatches = this.flushes ? config.microBatches : undefined;
     if (this.flushes && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
     const groups = partitionUnits(config.units, config.partition ?? 'fine');
     const S = groups.length;
-    const delays = steadyStateDelays(this.method.schedule, S, this.flushes ? this.microBatches : undefined);
+    const delays = steadyStateDelays(this.method.schedule, S, this.microBatches);
     this.stages = groups.map((units, i) => {
       const info: StageInfo = { index: i + 1, stages: S, delay: delays[i] };
       const transform = typeof config.optimizer === 'function' ? config.optimizer(info) : config.optimizer;
@@ -190,7 +191,7 @@ export class Pipeline {
       stages: this.stages.length,
       samples,
       microBatchSize: this.microBatchSize,
-      ...(this.flushes ? { microBatches: this.microBatches } : {}),
+      microBatches: this.microBatches,
     });
   }
 

@@ -63,7 +63,7 @@ export interface PipelineAccount {
  */
 export function accountPipeline(pipe: Pipeline, input: Tensor, samples?: number): PipelineAccount {
   const S = pipe.stages.length;
-  const round = pipe.flushes ? (pipe.schedule(1).microBatches ?? 1) : 1;
+  const round = pipe.microBatches ?? 1;
   const n = samples ?? Math.ceil(Math.max(4 * S, 8) / round) * round;
   const account = accountSchedule(pipe.schedule(n));
   const bundleBytes = noGrad(() => {

@@ -76,7 +76,8 @@ export function correctedWeights(weights: Params, delta: Params | undefined, del
 
 /**
  * PipeMare with these options: the warm-up appended to the optimizer, `δ` as the
- * stage's state (one extra weight copy), the backward on `u = w − D_s·δ`.
+ * stage's state (none before the first update, i.e. zero; one extra weight copy), the
+ * backward on `u = w − D_s·δ`.
  *
  * @example
  * methodFor('pb', pipemareMitigation({ warmupSamples: 10_000, gamma: 0.95 }));
@@ -91,7 +92,6 @@ export function pipemareMitigation(options: PipeMareOptions = {}): Mitigation {
       weights: correctedWeights(now.params, now.state as Params | undefined, ctx.stage.delay),
       version: now.version,
     }),
-    initialState: () => undefined,
     nextState: (delta, before, after) => updateDiscrepancy(delta as Params | undefined, before, after, gamma),
     weightCopies: () => 1,
     optimizer: { append: [pipemareWarmup(options.warmupSamples)] },
