@@ -10,6 +10,7 @@
  * `lwp`, from the velocity) up to float32 rounding, to plain PB where `T = 0`, and its
  * first prediction to one computed by hand.
  */
+import { readFileSync } from 'node:fs';
 import test from 'tape';
 import { randn, Rng, Tensor, type Data } from '../../core/index.js';
 import { createModel, type PipelineUnit } from '../../nn/index.js';
@@ -29,13 +30,8 @@ import {
   type Mitigation,
 } from '../../pipeline/index.js';
 
-// ---- the example, as in docs/pipelined-backprop.md ----
+// ---- the example, as in docs/pipelined-backprop.md (a test below holds the two equal) ----
 
-/**
- * Difference prediction: the forward runs on `ŵ = w + T·(w − w_prev)`, `T = D_s`,
- * extrapolating along the stage's last update. It needs no velocity, so it works with
- * any optimizer; it keeps `w_prev`, one copy of the weights.
- */
 export const differencePrediction: Mitigation = {
   ...none,
   name: 'dp',
@@ -49,8 +45,8 @@ export const differencePrediction: Mitigation = {
       return new Tensor(out, w.shape).requireGrad();
     }, at.params, previous);
   },
-  nextState: (_previous, before) => before,
-  weightCopies: () => 1,
+  nextState: (_previous, before) => before,   // w_prev: the weights before the last update
+  weightCopies: () => 1,                      // it holds w_prev
 };
 
 // ---- the tests ----
@@ -153,5 +149,20 @@ test('the registry: names resolve to their objects, and an unknown name lists th
   t.equal(resolveMitigation('stash'), stash, 'stash resolves to the stash object');
   t.equal(resolveMitigation(differencePrediction), differencePrediction, 'an object is taken as it is');
   t.throws(() => resolveMitigation('magic'), /^Error: unknown mitigation 'magic'; valid mitigations: none, sc, lwp, sc\+lwp, stash, spectrain, pipemare$/);
+  t.end();
+});
+
+/** The body of the docs' code block that contains `marker`, without its import lines. */
+function docsExample(marker: string): string {
+  const doc = readFileSync(new URL('../../docs/pipelined-backprop.md', import.meta.url), 'utf8');
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes(marker));
+  if (block === undefined) throw new Error(`docs/pipelined-backprop.md has no ts block with ${marker}`);
+  return block.split('\n').filter((line) => !line.startsWith('import ')).join('\n').trim();
+}
+
+test('the docs show the code this spec runs: the difference-prediction block is in this file verbatim', (t) => {
+  const example = docsExample('export const differencePrediction');
+  const source = readFileSync(new URL(import.meta.url), 'utf8');
+  t.ok(source.includes(example), 'docs/pipelined-backprop.md section 8 = the definition above');
   t.end();
 });

@@ -15,6 +15,7 @@
  * `i ≤ j − (S − s) − 1`: version `max(0, j − (S − s))`. Its delay is `D_s = S − s`,
  * half of PB's, and a stage holds `S − s + 1` samples in flight.
  */
+import { readFileSync } from 'node:fs';
 import test from 'tape';
 import { randn, Rng, type Data } from '../../core/index.js';
 import { createModel, type PipelineUnit } from '../../nn/index.js';
@@ -33,7 +34,7 @@ import {
   type Instruction,
 } from '../../pipeline/index.js';
 
-/** PipeDream's asynchronous 1F1B, as a user would write it (the example of docs/pipelined-backprop.md). */
+// PipeDream's asynchronous 1F1B, as a user would write it: docs/pipelined-backprop.md section 7 shows this code.
 const pipedream = defineSchedule('pipedream', function* ({ stages, samples }) {
   const length = 2 * (samples + stages - 1);
   for (let k = 0; k < length; k++) {
@@ -158,5 +159,14 @@ test('a schedule whose delay grows with the run has no steady-state delay: the p
   t.throws(() => steadyStateDelays(growing, 2), (e: Error) => e.message === message, message);
   const { units } = setup(1);
   t.throws(() => new Pipeline({ units: units(), method: methodFor(growing), optimizer: sgdForMethod('sgd', { lr: 0.1 }) }), /has no steady-state delay/, 'new Pipeline refuses it too');
+  t.end();
+});
+
+test('the docs show the code this spec runs: the pipedream definition is in docs/pipelined-backprop.md verbatim', (t) => {
+  const doc = readFileSync(new URL('../../docs/pipelined-backprop.md', import.meta.url), 'utf8');
+  const source = readFileSync(new URL(import.meta.url), 'utf8');
+  const start = source.indexOf('const pipedream = defineSchedule');
+  const definition = source.slice(start, source.indexOf('\n});\n', start) + 4);
+  t.ok(definition.length > 100 && doc.includes(definition), 'section 7 = the definition above');
   t.end();
 });
