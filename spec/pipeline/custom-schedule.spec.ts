@@ -22,6 +22,7 @@ import { createModel, type PipelineUnit } from '../../nn/index.js';
 import {
   accountSchedule,
   defineSchedule,
+  makeSchedule,
   methodFor,
   oneFOneBPlacement,
   Pipeline,
@@ -89,6 +90,12 @@ test('pipedream, drawn: the ASCII grid of S = 3, N = 4 is the tick rule; the SVG
   t.equal(svg.match(/<rect /g)?.length, 2 * 3 * 4, 'one rect per F and B: 2·S·N');
   t.equal(svg.match(/<line class="U"/g)?.length, 3 * 4, 'one line per U: S·N');
   t.ok(svg.includes('>pipedream: 3 stages, 4 samples</text>'), 'the title names the schedule');
+  t.deepEqual([...makeSchedule(pipedream, { stages: 3, samples: 4 }).ticks()], [...schedule.ticks()], 'makeSchedule takes the definition as it takes a name');
+  t.throws(
+    () => makeSchedule(pipedream, { stages: 3, samples: 4, microBatches: 2 }),
+    (e: Error) => e.message === 'microBatches applies to schedules that flush (gpipe, 1f1b) only; pipedream updates after every sample',
+    'it checks its sizes like a built-in one, naming itself',
+  );
   t.end();
 });
 
