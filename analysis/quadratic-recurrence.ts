@@ -70,6 +70,7 @@
  *
  * @module
  */
+import type { MomentumMix } from '../optim/index.js';
 import { addPolynomials, monomial, multiplyPolynomials, scalePolynomial, type Polynomial } from './polynomial.js';
 import { largestRootModulus } from './roots.js';
 
@@ -82,7 +83,7 @@ export interface Recurrence {
   /** The gradient delay `D`: updates between a sample's forward and its update. */
   readonly delay: number;
   /** The update mixes `u = a·v + b·g` (momentum: `a = 1, b = 0`; SC: `a = m^D, b = (1 − m^D)/(1 − m)`). */
-  readonly mix: { readonly a: number; readonly b: number };
+  readonly mix: Readonly<MomentumMix>;
   /** `T_f`: the forward uses `w − T_f·η·v` of its version (LWP, SpecTrain: `D`; otherwise 0). */
   readonly forwardHorizon: number;
   /** `T_c`: the backward uses `w − T_c·δ` (PipeMare: `D`; otherwise 0). */
