@@ -37,15 +37,25 @@ export const tableDelays = [0, 1, 2, 4, 8, 16, 32];
 
 /**
  * The Markdown table of the largest stable `η·λ`: one row per delay, one column per
- * method, at momentum `m` and inconsistency share `ρ`.
+ * method, at momentum `m` and inconsistency share `ρ`, each value multiplied by `scale`
+ * (1 by default; see {@link referenceScale}).
  */
-export function stabilityTable(momentum: number, inconsistency = 0, delays = tableDelays): string {
+export function stabilityTable(momentum: number, inconsistency = 0, delays = tableDelays, scale = 1): string {
   const lines = [`| D | ${quadraticMethodNames.join(' | ')} |`, `|---|${quadraticMethodNames.map(() => '---').join('|')}|`];
   for (const delay of delays) {
-    const cells = quadraticMethodNames.map((method) => largestStableStep(method, { momentum, delay, inconsistency }).toPrecision(3));
+    const cells = quadraticMethodNames.map((method) => (scale * largestStableStep(method, { momentum, delay, inconsistency })).toPrecision(3));
     lines.push(`| ${delay} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The factor that turns a batch-1 `η₁·λ` at `m₁ = m0^(1/B0)` into the reference's
+ * `η0·λ` at batch `B0` by the scaling rule of DESIGN §6,
+ * `η₁ = η0·(1/B0)·(1 − m₁)/(1 − m0)`: that is, `B0·(1 − m0)/(1 − m₁)`.
+ */
+export function referenceScale(referenceBatch: number, referenceMomentum = 0.9): number {
+  return (referenceBatch * (1 - referenceMomentum)) / (1 - referenceMomentum ** (1 / referenceBatch));
 }
 
 /** Writes the heatmaps into `outDir` (one SVG per momentum and inconsistency share) and returns their paths. */
@@ -66,13 +76,23 @@ export function writeHeatmaps(outDir: string, cases = momentumCases, inconsisten
   return written;
 }
 
+/** The heatmaps' cases: every momentum at ρ = 0; at ρ = 0.5 the usual 0.9 and the batch-1 momentum from `B0 = 128`. */
+const pictures: [number, MomentumCase[]][] = [
+  [0, momentumCases],
+  [0.5, [momentumCases[0], momentumCases[3]]],
+];
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const outDir = process.argv[2] ?? join('docs', 'img');
-  for (const path of writeHeatmaps(outDir)) console.log(`wrote ${path}`);
-  for (const inconsistency of [0, 0.5]) {
-    for (const c of momentumCases) {
+  for (const [inconsistency, cases] of pictures) for (const path of writeHeatmaps(outDir, cases, [inconsistency])) console.log(`wrote ${path}`);
+  for (const [inconsistency, cases] of [[0, momentumCases], [0.5, [momentumCases[0], momentumCases[3]]], [-0.5, [momentumCases[0], momentumCases[3]]]] as const) {
+    for (const c of cases) {
       console.log(`\nLargest stable η·λ, m = ${c.label}, ρ = ${inconsistency}\n`);
       console.log(stabilityTable(c.momentum, inconsistency));
     }
+  }
+  for (const referenceBatch of [32, 128]) {
+    console.log(`\nThe same limit at m = 0.9^(1/${referenceBatch}), as the reference's η0·λ at batch ${referenceBatch}, m0 = 0.9 (SGD there: η0·λ < 3.8), ρ = 0\n`);
+    console.log(stabilityTable(0.9 ** (1 / referenceBatch), 0, tableDelays, referenceScale(referenceBatch)));
   }
 }
