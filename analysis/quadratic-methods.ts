@@ -59,7 +59,7 @@ export function quadraticRecurrence(method: string, setting: QuadraticSetting): 
     h,
     momentum: m,
     delay: D,
-    mix: sc ? { a: mD, b: D === 0 ? 0 : (1 - mD) / (1 - m) } : { a: 1, b: 0 },
+    mix: sc ? { a: mD, b: (1 - mD) / (1 - m) } : { a: 1, b: 0 },
     forwardHorizon: predicts ? D : 0,
     correctionHorizon: method === 'pipemare' ? D : 0,
     gamma: setting.gamma ?? 0.9,

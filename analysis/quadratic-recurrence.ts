@@ -30,9 +30,9 @@
  *   g_t = λ·[(1 − ρ)·w_fwd + ρ·w_bwd]          ρ: the inconsistency share
  * ```
  *
- * `ρ = 0` is the paper's delayed-gradient model; `ρ ≠ 0` is the simplest exact model of
- * weight inconsistency, the only thing the backward-weight policies (SpecTrain's
- * backward, PipeMare's correction) act on. Several stages, each with its own weight
+ * `ρ = 0` is the plain delayed-gradient model (the whole gradient at the forward's
+ * weights); `ρ ≠ 0` is the simplest exact model of weight inconsistency, the only thing
+ * the backward-weight policies (SpecTrain's backward, PipeMare's correction) act on. Several stages, each with its own weight
  * and its own term of the loss carried to the last stage through the bundle, follow
  * this recurrence independently, each with its own `D_s = 2(S − s)`.
  *

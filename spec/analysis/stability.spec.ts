@@ -7,7 +7,6 @@ import test from 'tape';
 import { quadraticMethodNames, quadraticRecurrence } from '../../analysis/quadratic-methods.js';
 import { convergenceRate } from '../../analysis/quadratic-recurrence.js';
 import { largestStableStep, logSpace, rateGrid } from '../../analysis/stability.js';
-import { stabilityTable } from '../../examples/quadratic.js';
 
 const close = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.abs(b);
 
@@ -61,13 +60,5 @@ test('stability: rateGrid holds convergenceRate at each (D, h); logSpace spans i
   t.equal(grid.rates.length, 2, 'one row per delay');
   t.deepEqual(grid.rates[1], hs.map((h) => convergenceRate(quadraticRecurrence('pb+sc', { h, momentum: 0.9, delay: 3 }))), 'row D = 3');
   t.throws(() => logSpace(0, 1, 3), /0 < from < to/, 'logSpace from 0');
-  t.end();
-});
-
-test('examples/quadratic.ts: the table’s first rows are the hand limits 2(1 + m) and 1 − m', (t) => {
-  const table = stabilityTable(0.9, 0, [0, 1]).split('\n');
-  t.equal(table[0], '| D | pb | pb+sc | pb+lwp | pb+sc+lwp | spectrain | pipemare |', 'header: the methods');
-  t.equal(table[2], '| 0 | 3.80 | 3.80 | 3.80 | 3.80 | 3.80 | 3.80 |', 'D = 0: 2(1 + m) = 3.8 for all');
-  t.ok(table[3].startsWith('| 1 | 0.100 |'), `D = 1: pb at 1 − m = 0.1 (${table[3]})`);
   t.end();
 });
