@@ -12,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { largestStableStep, logSpace, quadraticMethodNames, rateGrid, renderRateHeatmaps } from '../analysis/index.js';
+import { convergenceRate, largestStableStep, logSpace, quadraticMethodNames, quadraticRecurrence, rateGrid, renderRateHeatmaps } from '../analysis/index.js';
 
 /** A momentum of the study, with the name its picture and table column carry. */
 export interface MomentumCase {
@@ -44,6 +44,24 @@ export function stabilityTable(momentum: number, inconsistency = 0, delays = tab
   const lines = [`| D | ${quadraticMethodNames.join(' | ')} |`, `|---|${quadraticMethodNames.map(() => '---').join('|')}|`];
   for (const delay of delays) {
     const cells = quadraticMethodNames.map((method) => (scale * largestStableStep(method, { momentum, delay, inconsistency })).toPrecision(3));
+    lines.push(`| ${delay} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The Markdown table of the fastest convergence each method reaches: for each delay, the
+ * smallest `τ = −1/ln(rate)` (updates for `|w|` to shrink by `e`) over `η·λ` on a log grid
+ * of `points` values from 1e-7 to 1, at momentum `m` (ρ = 0).
+ */
+export function fastestTable(momentum: number, delays = [1, 4, 16, 32], points = 2000): string {
+  const hs = logSpace(1e-7, 1, points);
+  const lines = [`| D | ${quadraticMethodNames.join(' | ')} |`, `|---|${quadraticMethodNames.map(() => '---').join('|')}|`];
+  for (const delay of delays) {
+    const cells = quadraticMethodNames.map((method) => {
+      const best = Math.min(...hs.map((h) => convergenceRate(quadraticRecurrence(method, { h, momentum, delay }))));
+      return (-1 / Math.log(best)).toPrecision(3);
+    });
     lines.push(`| ${delay} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -90,6 +108,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`\nLargest stable η·λ, m = ${c.label}, ρ = ${inconsistency}\n`);
       console.log(stabilityTable(c.momentum, inconsistency));
     }
+  }
+  for (const c of [momentumCases[0], momentumCases[3]]) {
+    console.log(`\nFastest convergence τ (updates per factor e) over η·λ, m = ${c.label}, ρ = 0\n`);
+    console.log(fastestTable(c.momentum));
   }
   for (const referenceBatch of [32, 128]) {
     console.log(`\nThe same limit at m = 0.9^(1/${referenceBatch}), as the reference's η0·λ at batch ${referenceBatch}, m0 = 0.9 (SGD there: η0·λ < 3.8), ρ = 0\n`);
