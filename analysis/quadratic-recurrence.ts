@@ -144,7 +144,11 @@ export function initialState(r: Recurrence, w0: number): Float64Array {
   return z;
 }
 
-/** One update: `z_{t+1}` from `z_t`, written from the update equations (not from `A`). */
+/**
+ * One update: `z_{t+1}` from `z_t`, written from the update equations (not from `A`).
+ * It is the inner loop, so it does not check `r`; {@link weightTrajectory} and
+ * {@link transitionMatrix} do ({@link checkRecurrence}).
+ */
 export function stepRecurrence(r: Recurrence, z: Readonly<Float64Array>): Float64Array {
   const { velocity, velocities, discrepancy, size } = stateLayout(r);
   const D = r.delay;
