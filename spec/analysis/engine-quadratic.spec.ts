@@ -12,7 +12,7 @@
 import test from 'tape';
 import { add, mul, square, sum, Tensor } from '../../core/index.js';
 import { Module, type PipelineUnit } from '../../nn/index.js';
-import { Pipeline, resolveMethod, sgdForMethod, type MethodSpec } from '../../pipeline/index.js';
+import { methodFor, Pipeline, pipemareMitigation, resolveMethod, sgdForMethod, type MethodSpec } from '../../pipeline/index.js';
 import { quadraticMethodNames, quadraticRecurrence } from '../../analysis/quadratic-methods.js';
 import { weightTrajectory } from '../../analysis/quadratic-recurrence.js';
 
@@ -64,8 +64,7 @@ function trainScalarPipeline(method: MethodSpec, lambdas: number[], rhos: number
 
 /** The method as the engine runs it; PipeMare without its warm-up, a transient the steady-state analysis leaves out. */
 function engineMethod(name: string): MethodSpec {
-  const method = resolveMethod(name);
-  return name === 'pipemare' ? { ...method, pipemare: { ...method.pipemare, warmupSamples: 0 } } : method;
+  return name === 'pipemare' ? methodFor('pb', pipemareMitigation({ warmupSamples: 0 })) : resolveMethod(name);
 }
 
 const lambdas = [1.0, 0.7, 0.5, 0.3];
@@ -75,9 +74,8 @@ const samples = 150;
 
 for (const [label, rhos] of [
   ['a purely delayed gradient (ρ = 0)', [0, 0, 0, 0]],
-  // Stage 1 keeps ρ = 0 here: the engine of this branch recomputes stage 1's w·x with
-  // the backward's weights (DESIGN §5 says it must use the stored value); issue 10 fixes it.
-  ['half the curvature at the backward’s weights (ρ = 0.5 at stages 2–4)', [0, 0.5, 0.5, 0.5]],
+  // Stage 1 too: its w·x is the forward's stored value (DESIGN §5), though its input is data.
+  ['half the curvature at the backward’s weights (ρ = 0.5 at every stage)', [0.5, 0.5, 0.5, 0.5]],
 ] as const) {
   test(`engine: one scalar weight per stage follows the quadratic recurrence of its delay, every method, ${label}`, (t) => {
     for (const name of quadraticMethodNames) {
