@@ -5,7 +5,7 @@
  * model.<path>     every entry of module.stateDict() (parameters and buffers)
  * optim.<name>     every entry of the optimizer state given (velocities, ...)
  * __metadata__     { config: "<JSON>", format: "pipegrad", seed: "0", step: "120",
- *                    pipegrad_sha256: "<64 hex digits>" }
+ *                    pipegrad_digest: "pipegrad-sha256:<64 hex digits>" }
  * ```
  *
  * Every checkpoint carries the SHA-256 of its content (header and data section, see

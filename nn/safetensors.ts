@@ -19,17 +19,19 @@
  *
  * pipegrad writes tensors in sorted-name order, pads the header with spaces so the data
  * section starts at a multiple of 8 bytes, and writes `__metadata__` last, its keys in
- * sorted order, ending with {@link DIGEST_KEY}: the SHA-256 of the file's content,
+ * sorted order, ending with the digest of the file's content:
  *
  * ```
- * pipegrad_sha256 = SHA-256( header without the digest entry ‖ data section )
+ * "pipegrad_digest": "pipegrad-sha256:<hex of SHA-256( header without this entry ‖ data section )>"
  * ```
  *
- * where "header without the digest entry" is the header pipegrad writes, unpadded, as if
- * `pipegrad_sha256` were not there. The digest covers every
- * tensor's name, shape, offsets and bytes and every metadata entry, so any change to
- * what a file decodes to is caught when the file is read. Files from other tools carry
- * no digest and are read without the check.
+ * where "header without this entry" is the header pipegrad writes, unpadded, as if the
+ * digest were not there. The digest covers every tensor's name, shape, offsets and
+ * bytes and every metadata entry, so any change to what a file decodes to is caught
+ * when the file is read. The value repeats what it is, so that one damaged byte cannot
+ * turn the check off: a damaged key leaves a value that still announces a digest, and a
+ * damaged value leaves the key. Files from other tools carry no digest and are read
+ * without the check.
  *
  * It reads any conforming F32 file, aligned or not, and rejects every other input with a
  * one-line error naming the source and the problem.
@@ -56,7 +58,7 @@ export interface DecodedSafetensors {
   tensors: Map<string, NamedArray>;
   /** The `__metadata__` entry without {@link DIGEST_KEY}, or `{}` when the file has none. */
   metadata: Record<string, string>;
-  /** True when the file carried a {@link DIGEST_KEY} and its content matched it; false when it had none (a file from another tool). */
+  /** True when the file carried a digest ({@link DIGEST_KEY}) and its content matched it; false when it had none (a file from another tool). */
   verified: boolean;
 }
 
@@ -68,12 +70,15 @@ const BYTES_PER_F32 = 4;
 const DIGEST_DIGITS = 64;
 
 /**
- * The `__metadata__` key under which pipegrad stores the SHA-256 of a file's content
- * (64 lowercase hex digits). {@link encodeSafetensors} writes it into every file;
- * {@link decodeSafetensors} verifies it when present and leaves it out of the metadata
- * it returns. It is reserved: callers cannot set it.
+ * The `__metadata__` key under which pipegrad stores the SHA-256 of a file's content,
+ * as {@link DIGEST_PREFIX} followed by 64 lowercase hex digits. {@link encodeSafetensors}
+ * writes it into every file; {@link decodeSafetensors} verifies it when present and
+ * leaves it out of the metadata it returns. It is reserved: callers cannot set it.
  */
-export const DIGEST_KEY = 'pipegrad_sha256';
+export const DIGEST_KEY = 'pipegrad_digest';
+
+/** How a digest value starts; a metadata value that starts so anywhere is a digest, and must sit under {@link DIGEST_KEY}. */
+export const DIGEST_PREFIX = 'pipegrad-sha256:';
 
 /**
  * Encode named float32 arrays (and optional string metadata) as a safetensors file.
@@ -82,8 +87,8 @@ export const DIGEST_KEY = 'pipegrad_sha256';
  * spaces to a multiple of 8 bytes and ends with the content's SHA-256 under
  * {@link DIGEST_KEY}. Throws when a name is `"__metadata__"`, a shape is not a list of
  * non-negative integers, a tensor's value count differs from the product of its shape
- * (the error names the tensor and both sizes), or a metadata value is not a string or
- * its key is the reserved {@link DIGEST_KEY}.
+ * (the error names the tensor and both sizes), or a metadata value is not a string, or
+ * uses the reserved {@link DIGEST_KEY} or {@link DIGEST_PREFIX}.
  *
  * @param tensors the arrays by name.
  * @param metadata string key/value pairs stored under `__metadata__`, besides the digest.
@@ -119,11 +124,15 @@ export function encodeSafetensors(
   const userMetadata = metadata ?? {};
   const problem = metadataProblem(userMetadata);
   if (problem !== null) throw new Error(`${where}: ${problem}`);
-  if (Object.hasOwn(userMetadata, DIGEST_KEY)) throw new Error(`${where}: __metadata__ key ${quote(DIGEST_KEY)} is reserved for the content's SHA-256, which is written for you`);
+  for (const [key, value] of Object.entries(userMetadata)) {
+    if (key === DIGEST_KEY || value.startsWith(DIGEST_PREFIX)) {
+      throw new Error(`${where}: __metadata__ key ${quote(DIGEST_KEY)} and values starting ${quote(DIGEST_PREFIX)} are reserved for the content's SHA-256, which is written for you (got key ${quote(key)})`);
+    }
+  }
 
   // The digest is the header's last value, just before the closing `"}}`; a placeholder
   // of the same length holds its place until the data is in and can be hashed.
-  const headerText = new TextEncoder().encode(headerJson(spans, userMetadata, '0'.repeat(DIGEST_DIGITS)));
+  const headerText = new TextEncoder().encode(headerJson(spans, userMetadata, DIGEST_PREFIX + '0'.repeat(DIGEST_DIGITS)));
   const headerLength = Math.ceil(headerText.length / 8) * 8;
   if (headerLength > MAX_HEADER_BYTES) {
     throw new Error(`${where}: the header would take ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} readers accept`);
@@ -150,7 +159,7 @@ export function encodeSafetensors(
 /**
  * The header JSON pipegrad writes, unpadded:
  * `{"<name>":{"dtype":"F32","shape":[…],"data_offsets":[b,e]},…,"__metadata__":{…}}`,
- * tensors in sorted-name order, metadata keys sorted with `digest` (when given) last
+ * tensors in sorted-name order, metadata keys sorted with the digest value (when given) last
  * under {@link DIGEST_KEY}, `__metadata__` left out when empty, no spaces. Without a
  * digest it is the text the digest covers, so writer and reader hash the same text.
  */
@@ -192,8 +201,8 @@ function compareNames(a: string, b: string): number {
  * - a dtype other than F32: "unsupported dtype", naming it;
  * - a shape that is not an array of non-negative integers: "bad shape";
  * - `__metadata__` that is not an object of strings;
- * - a {@link DIGEST_KEY} that is not 64 lowercase hex digits, or that the content does
- *   not hash to: "damaged", with both digests' first digits.
+ * - a digest entry whose key or value is damaged, or whose digest the content does
+ *   not hash to: "damaged" (with both digests' first digits when they differ).
  *
  * Control characters in a message (a newline in the header, say) are escaped, so every
  * message is one line.
@@ -232,9 +241,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   }
   const dataStart = 8 + headerLength;
   checkLayout(spans, bytes.length - dataStart, fail);
-  const stored = metadata[DIGEST_KEY];
-  delete metadata[DIGEST_KEY];
-  if (stored !== undefined) checkDigest(stored, contentDigest(spans, metadata, bytes.subarray(dataStart)), fail);
+  const digestOf = (without: Record<string, string>): string => contentDigest(spans, without, bytes.subarray(dataStart));
+  const stored = takeDigest(metadata, digestOf, fail);
+  if (stored !== undefined) checkDigest(stored, digestOf(metadata), fail);
 
   const tensors = new Map<string, NamedArray>();
   for (const span of spans) {
@@ -245,11 +254,40 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   return { tensors, metadata, verified: stored !== undefined };
 }
 
-/** Throw unless the stored digest is well-formed and equals the content's. */
+/**
+ * Remove the digest entry from `metadata` and return its hex digits, or undefined when
+ * the file has none. An entry is a digest when its key is {@link DIGEST_KEY} or its
+ * value starts with {@link DIGEST_PREFIX}; it must be both, with 64 lowercase hex digits.
+ * A corruption that damages key and prefix at once still leaves the hex digits, so a
+ * value ending in the content's own digest (`digestOf` the metadata without it) is a
+ * damaged digest entry too.
+ */
+function takeDigest(metadata: Record<string, string>, digestOf: (without: Record<string, string>) => string, fail: Fail): string | undefined {
+  const claims = Object.keys(metadata).filter((key) => key === DIGEST_KEY || metadata[key].startsWith(DIGEST_PREFIX));
+  if (claims.length === 0) {
+    for (const key of Object.keys(metadata)) {
+      const tail = /[0-9a-f]{64}$/.exec(metadata[key])?.[0];
+      const { [key]: _, ...rest } = metadata;
+      if (tail !== undefined && tail === digestOf(rest)) fail(`damaged: __metadata__ has the content's digest under the key ${quote(key)}, expected ${quote(DIGEST_KEY)}`);
+    }
+    return undefined;
+  }
+  if (claims.length > 1) fail(`damaged: __metadata__ has ${claims.length} digest entries (${claims.map(quote).join(', ')}), expected one`);
+  const [key] = claims;
+  const value = metadata[key];
+  if (key !== DIGEST_KEY) fail(`damaged: __metadata__ has a digest under the key ${quote(key)}, expected ${quote(DIGEST_KEY)}`);
+  const hex = value.slice(DIGEST_PREFIX.length);
+  if (!value.startsWith(DIGEST_PREFIX) || !/^[0-9a-f]{64}$/.test(hex)) {
+    fail(`damaged: __metadata__.${DIGEST_KEY} is ${describe(value)}, expected ${quote(DIGEST_PREFIX)} and 64 lowercase hex digits`);
+  }
+  delete metadata[key];
+  return hex;
+}
+
+/** Throw unless the stored digest equals the content's. */
 function checkDigest(stored: string, computed: string, fail: Fail): void {
-  if (!/^[0-9a-f]{64}$/.test(stored)) fail(`__metadata__.${DIGEST_KEY} is ${describe(stored)}, not 64 lowercase hex digits`);
   if (stored !== computed) {
-    fail(`damaged: the data does not match its SHA-256 (__metadata__.${DIGEST_KEY} is ${stored.slice(0, 12)}…, the content hashes to ${computed.slice(0, 12)}…)`);
+    fail(`damaged: the data does not match its SHA-256 (__metadata__.${DIGEST_KEY} says ${stored.slice(0, 12)}…, the content hashes to ${computed.slice(0, 12)}…)`);
   }
 }
 

@@ -88,7 +88,7 @@ test('checkpoint: a saved file carries its SHA-256; one flipped bit is refused w
     const model = createModel('mlp', { hidden: 8, depth: 1, seed: 4 });
     await saveCheckpoint(path, model, { step: 3, config: { lr: 0.1 } });
     const bytes = new Uint8Array(await readFile(path));
-    t.ok(/"pipegrad_sha256":"[0-9a-f]{64}"/.test(new TextDecoder().decode(bytes.subarray(0, 600))), 'the header holds pipegrad_sha256 with 64 hex digits');
+    t.ok(/"pipegrad_digest":"pipegrad-sha256:[0-9a-f]{64}"/.test(new TextDecoder().decode(bytes.subarray(0, 600))), 'the header holds pipegrad_digest with 64 hex digits');
     t.equal((await loadSafetensorsFile(path)).verified, true, 'loading verifies it');
 
     const lastWeightByte = bytes.length - 1;

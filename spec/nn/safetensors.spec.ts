@@ -115,14 +115,14 @@ test('safetensors: the byte layout of a tiny file, checked by hand, its digest b
   const dataBytes = [0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00, 0x00, 0xc0];
   const contentJson = '{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"__metadata__":{"k":"v","z":"1"}}';
   const digest = createHash('sha256').update(contentJson).update(new Uint8Array(dataBytes)).digest('hex');
-  const expectedJson = `${contentJson.slice(0, -2)},"pipegrad_sha256":"${digest}"}}`;
+  const expectedJson = `${contentJson.slice(0, -2)},"pipegrad_digest":"pipegrad-sha256:${digest}"}}`;
   t.equal(headerLength, Math.ceil(expectedJson.length / 8) * 8, 'the header length is the JSON length rounded up to 8');
   const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
   t.equal(headerText, expectedJson.padEnd(headerLength, ' '), 'the header is the sorted JSON (metadata keys sorted, the digest last), space-padded');
   t.deepEqual(JSON.parse(headerText), {
     a: { dtype: 'F32', shape: [], data_offsets: [0, 4] },
     b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-    __metadata__: { k: 'v', z: '1', pipegrad_sha256: digest },
+    __metadata__: { k: 'v', z: '1', pipegrad_digest: `pipegrad-sha256:${digest}` },
   }, 'the header parses to the expected object');
   t.equal(bytes.length, 8 + headerLength + 12, 'the file ends right after the 12 data bytes');
   t.deepEqual(
@@ -169,11 +169,17 @@ test('safetensors: a change to any tensor byte, name, shape or metadata value is
     ['two tensors swapping their data ranges', edit('"b":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]}', '"b":{"dtype":"F32","shape":[4],"data_offsets":[16,32]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}')],
   ];
   for (const [what, bytes] of cases) {
-    t.match(decodeError(bytes), /^ckpt: damaged: the data does not match its SHA-256 \(__metadata__\.pipegrad_sha256 is [0-9a-f]{12}…, the content hashes to [0-9a-f]{12}…\)$/, `${what}: rejected as damaged`);
+    t.match(decodeError(bytes), /^ckpt: damaged: the data does not match its SHA-256 \(__metadata__\.pipegrad_digest says [0-9a-f]{12}…, the content hashes to [0-9a-f]{12}…\)$/, `${what}: rejected as damaged`);
   }
-  const malformed = valid.slice();
-  malformed[text.indexOf('"pipegrad_sha256":"') + '"pipegrad_sha256":"'.length] = 'X'.charCodeAt(0);
-  t.match(decodeError(malformed), /^ckpt: __metadata__\.pipegrad_sha256 is "X[0-9a-f]{55}\.\.\., not 64 lowercase hex digits$/, 'a malformed digest is named');
+  const notHex = valid.slice();
+  notHex[text.indexOf('"pipegrad-sha256:') + '"pipegrad-sha256:'.length] = 'X'.charCodeAt(0);
+  const damagedEntry: Array<[string, Uint8Array, RegExp]> = [
+    ['a damaged digest key', edit('"pipegrad_digest"', '"pipegrad_digesT"'), /^ckpt: damaged: __metadata__ has a digest under the key "pipegrad_digesT", expected "pipegrad_digest"$/],
+    ['a damaged digest prefix', edit('"pipegrad-sha256:', '"pipegrad-sha257:'), /^ckpt: damaged: __metadata__\.pipegrad_digest is "pipegrad-sha257:[0-9a-f]{40}\.\.\., expected "pipegrad-sha256:" and 64 lowercase hex digits$/],
+    ['a digest whose key and prefix are both damaged', edit('"pipegrad_digest":"pipegrad-sha256:', '"pipegrad_dig":"pipegrad-ad-sha256:'), /^ckpt: damaged: __metadata__ has the content's digest under the key "pipegrad_dig", expected "pipegrad_digest"$/],
+    ['a digest digit that is not hex', notHex, /^ckpt: damaged: __metadata__\.pipegrad_digest is "pipegrad-sha256:X[0-9a-f]{39}\.\.\., expected/],
+  ];
+  for (const [what, bytes, pattern] of damagedEntry) t.match(decodeError(bytes), pattern, `${what} is refused: one damaged byte cannot turn the check off`);
   t.end();
 });
 
@@ -240,7 +246,8 @@ test('safetensors: encoding rejects a shape/size mismatch, bad shapes, the reser
   t.match(encodeError(w([2, 3], 5)), /^encodeSafetensors: tensor "w" has 5 values but shape \[2,3\] needs 6$/, 'a size mismatch names the tensor and both sizes');
   t.match(encodeError(w([-1], 0)), /^encodeSafetensors: tensor "w": bad shape \[-1\]/, 'a negative dimension is rejected');
   t.match(encodeError({ __metadata__: { shape: [0], data: new Float32Array(0) } }), /"__metadata__" is reserved/, 'a tensor cannot be named __metadata__');
-  t.match(encodeError(w([1], 1), { pipegrad_sha256: 'abc' }), /^encodeSafetensors: __metadata__ key "pipegrad_sha256" is reserved for the content's SHA-256, which is written for you$/, 'the digest key is reserved');
+  t.match(encodeError(w([1], 1), { pipegrad_digest: 'abc' }), /^encodeSafetensors: __metadata__ key "pipegrad_digest" and values starting "pipegrad-sha256:" are reserved .* \(got key "pipegrad_digest"\)$/, 'the digest key is reserved');
+  t.match(encodeError(w([1], 1), { note: 'pipegrad-sha256:00' }), /are reserved for the content's SHA-256, which is written for you \(got key "note"\)$/, 'the digest prefix is reserved');
   t.match(
     encodeError(w([1], 1), { epoch: 3 } as unknown as Record<string, string>),
     /^encodeSafetensors: __metadata__ value for key "epoch" is 3, not a string$/,
