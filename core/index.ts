@@ -17,6 +17,7 @@ export { Rng, type Shuffleable } from './random.js';
 export { deviceScope, DeviceScope, keep, isDeviceScopeActive } from './device-scope.js';
 export { Storage, type ScopeState } from './storage.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
+export { checkOptions } from './check-options.js';
 export { backward, gradients, noGrad, isGradEnabled, collectTape, type BackwardOptions, type TapeNode } from './autodiff.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
 export {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { conv2d, type Rng, type Size2, type Tensor } from '../../core/index.js';
+import { checkOptions, conv2d, type Rng, type Size2, type Tensor } from '../../core/index.js';
 import { fanIn, pytorchDefault, pytorchDefaultInit, type Initializer } from '../init.js';
 import { Module } from '../module.js';
 import { checkSize } from './check-size.js';
@@ -65,6 +65,8 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions) {
     super();
+    checkOptions('Conv2d', options, ['rng', 'stride', 'padding', 'dilation', 'groups', 'bias', 'init']);
+    if (options?.rng === undefined) throw new Error('Conv2d: the option rng (the generator for the initial weights) is required');
     const groups = options.groups ?? 1;
     checkSize('Conv2d', 'inChannels', inChannels);
     checkSize('Conv2d', 'outChannels', outChannels);
@@ -75,6 +77,7 @@ export class Conv2d extends Module {
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    for (const k of this.kernelSize) checkSize('Conv2d', 'kernelSize', k);
     this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = this.registerParameter('weight', (options.init ?? pytorchDefaultInit)(shape, options.rng));
