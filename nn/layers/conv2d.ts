@@ -9,7 +9,7 @@
 import { checkOptions, conv2d, type Rng, type Size2, type Tensor } from '../../core/index.js';
 import { fanIn, pytorchDefault, pytorchDefaultInit, type Initializer } from '../init.js';
 import { Module } from '../module.js';
-import { checkSize } from './check-size.js';
+import { checkSize, checkSize2 } from './check-size.js';
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions {
@@ -76,8 +76,11 @@ export class Conv2d extends Module {
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
+    checkSize2('Conv2d', 'kernelSize', kernelSize, 1);
+    checkSize2('Conv2d', 'stride', options.stride, 1);
+    checkSize2('Conv2d', 'padding', options.padding, 0);
+    checkSize2('Conv2d', 'dilation', options.dilation, 1);
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
-    for (const k of this.kernelSize) checkSize('Conv2d', 'kernelSize', k);
     this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = this.registerParameter('weight', (options.init ?? pytorchDefaultInit)(shape, options.rng));

@@ -5,7 +5,7 @@
  */
 import { avgPool2d, checkOptions, globalAvgPool2d, maxPool2d, type Pool2dOptions, type Size2, type Tensor } from '../../core/index.js';
 import { Module } from '../module.js';
-import { checkSize } from './check-size.js';
+import { checkSize2 } from './check-size.js';
 
 /** Stride and padding of a pooling layer (the window is the first constructor argument). */
 export type PoolOptions = Omit<Pool2dOptions, 'kernelSize'>;
@@ -50,7 +50,9 @@ export class AvgPool2d extends Module {
 /** The core op's options of a pooling layer, once the window is a positive size and every option is known. */
 function poolOptions(layer: string, kernelSize: Size2, options: PoolOptions): Pool2dOptions {
   checkOptions(layer, options, ['stride', 'padding']);
-  for (const k of typeof kernelSize === 'number' ? [kernelSize] : kernelSize) checkSize(layer, 'kernelSize', k);
+  checkSize2(layer, 'kernelSize', kernelSize, 1);
+  checkSize2(layer, 'stride', options.stride, 1);
+  checkSize2(layer, 'padding', options.padding, 0);
   return { kernelSize, ...options };
 }
 
