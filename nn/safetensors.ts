@@ -28,10 +28,11 @@
  * where "header without this entry" is the header pipegrad writes, unpadded, as if the
  * digest were not there. The digest covers every tensor's name, shape, offsets and
  * bytes and every metadata entry, so any change to what a file decodes to is caught
- * when the file is read. The value repeats what it is, so that one damaged byte cannot
- * turn the check off: a damaged key leaves a value that still announces a digest, and a
- * damaged value leaves the key. Files from other tools carry no digest and are read
- * without the check.
+ * when the file is read. The value repeats what it is, so that damage to the entry
+ * cannot turn the check off: a damaged key leaves a value that still announces a
+ * digest, a damaged prefix leaves the key, and a value ending in the content's own
+ * digest is recognised under any key. Files from other tools carry no digest and are
+ * read without the check.
  *
  * It reads any conforming F32 file, aligned or not, and rejects every other input with a
  * one-line error naming the source and the problem.
