@@ -8,7 +8,7 @@
  */
 import type { Data, DType } from './backend/backend.js';
 import type { Rng } from './random.js';
-import { allocate, fmtShape, sizeOf, Tensor, type NestedArray } from './tensor.js';
+import { allocate, fmtShape, MAX_ELEMENTS, sizeOf, Tensor, type NestedArray } from './tensor.js';
 
 /** A tensor of zeros. */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
@@ -111,9 +111,15 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return new Tensor(data, x.shape);
 }
 
+/** `shape`, once it is a list of non-negative integers with at most {@link MAX_ELEMENTS} elements in all. */
 function checked(shape: readonly number[], op: string): readonly number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(`${op}: invalid shape ${JSON.stringify(shape)}: sizes must be non-negative integers`);
+  }
+  const size = sizeOf(shape);
+  if (size > MAX_ELEMENTS) {
+    const count = Number.isSafeInteger(size) ? String(size) : size.toExponential(2);
+    throw new Error(`${op}: shape ${fmtShape(shape)} has ${count} elements, more than the ${MAX_ELEMENTS} (2^31 − 1) a tensor can hold`);
   }
   return shape;
 }

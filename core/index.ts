@@ -20,6 +20,7 @@ export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from 
 export { backward, gradients, type BackwardOptions } from './autodiff.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
 export { collectTape, type TapeNode } from './tape.js';
+export { checkOptions } from './check-options.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
 export {
   getBackend,

@@ -180,7 +180,16 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-/** Allocate a zeroed buffer of the given element type. */
+/**
+ * The most elements one tensor may hold: 2^31 − 1, so that every element index fits an
+ * Int32 (pooling's argmax, class labels) and every JavaScript engine can allocate it.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Allocate a zeroed buffer of the given element type; more than {@link MAX_ELEMENTS} elements is an error. */
 export function allocate(dtype: DType, size: number): Data {
+  if (!(Number.isInteger(size) && size >= 0 && size <= MAX_ELEMENTS)) {
+    throw new Error(`cannot allocate a tensor of ${size} elements: a tensor holds at most ${MAX_ELEMENTS} (2^31 − 1)`);
+  }
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }

@@ -4,8 +4,15 @@
  * ```
  * model.<path>     every entry of module.stateDict() (parameters and buffers)
  * optim.<name>     every entry of the optimizer state given (velocities, ...)
- * __metadata__     { format: "pipegrad", step: "120", seed: "0", config: "<JSON>" }
+ * __metadata__     { config: "<JSON>", format: "pipegrad", seed: "0", step: "120",
+ *                    pipegrad_digest: "pipegrad-sha256:<64 hex digits>" }
  * ```
+ *
+ * Every checkpoint carries the SHA-256 of its content (header and data section, see
+ * `safetensors.ts`), and loading verifies it: a file damaged after it was written —
+ * one flipped bit of a weight, an edited step — is refused with a one-line error naming
+ * the file, instead of loading changed weights. Files without the digest (from other
+ * tools) load unverified.
  *
  * Values are stored as float32, bit for bit (a float64 tensor is rounded to float32).
  * Loading validates names and shapes through {@link Module.loadStateDict}, so a
@@ -16,6 +23,7 @@
  */
 import { Tensor } from '../core/index.js';
 import type { LoadStateDictResult, Module } from './module.js';
+import { oneLine } from './one-line.js';
 import { decodeSafetensors, encodeSafetensors, type DecodedSafetensors, type NamedArray } from './safetensors.js';
 
 /** The prefix of model entries. */
@@ -115,13 +123,13 @@ export function restoreCheckpoint(contents: DecodedSafetensors, module: Module, 
     else foreign.push(name);
   }
   if (strict && foreign.length > 0) {
-    throw new Error(`${source}: ${foreign.length} entries are neither '${MODEL_PREFIX}…' nor '${OPTIM_PREFIX}…': ${foreign.join(', ')}`);
+    throw new Error(oneLine(`${source}: ${foreign.length} entries are neither '${MODEL_PREFIX}…' nor '${OPTIM_PREFIX}…': ${foreign.join(', ')}`));
   }
   let result: LoadStateDictResult;
   try {
     result = module.loadStateDict(state, { strict });
   } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`);
+    throw new Error(oneLine(`${source}: ${(err as Error).message}`));
   }
   const { metadata } = contents;
   const restored: RestoredCheckpoint = { optimizerState, metadata, missing: result.missing, unexpected: [...result.unexpected, ...foreign] };
@@ -131,13 +139,18 @@ export function restoreCheckpoint(contents: DecodedSafetensors, module: Module, 
     try {
       restored.config = JSON.parse(metadata.config);
     } catch (err) {
-      throw new Error(`${source}: __metadata__.config is not JSON (${(err as Error).message})`);
+      throw new Error(oneLine(`${source}: __metadata__.config is not JSON (${(err as Error).message})`));
     }
   }
   return restored;
 }
 
-/** Decode checkpoint bytes and restore `module` from them (see {@link restoreCheckpoint}). */
+/**
+ * Decode checkpoint bytes and restore `module` from them (see {@link restoreCheckpoint}).
+ *
+ * @throws the one-line errors of {@link decodeSafetensors} (a damaged file among them)
+ *   and of {@link restoreCheckpoint}, each naming `source`.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, module: Module, options: RestoreOptions = {}, source = 'checkpoint'): RestoredCheckpoint {
   return restoreCheckpoint(decodeSafetensors(bytes, source), module, options, source);
 }
@@ -155,6 +168,6 @@ function integerText(what: string, value: number): string {
 
 function parseInteger(source: string, what: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value)) throw new Error(`${source}: __metadata__.${what} is '${text}', not an integer`);
+  if (text.trim() === '' || !Number.isSafeInteger(value)) throw new Error(oneLine(`${source}: __metadata__.${what} is '${text}', not an integer`));
   return value;
 }

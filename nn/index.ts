@@ -30,7 +30,7 @@ export {
   type ResidualBranch,
 } from './init.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
-export { checkSize } from './layers/check-size.js';
+export { checkSize, checkSize2 } from './layers/check-size.js';
 export { Conv2d, type Conv2dLayerOptions, type ConvSettings } from './layers/conv2d.js';
 export { Identity, ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { AvgPool2d, GlobalAvgPool, MaxPool2d, type PoolOptions } from './layers/pooling.js';

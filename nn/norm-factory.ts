@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { checkOptions } from '../core/index.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
 import { GroupNorm } from './layers/group-norm.js';
 import { Identity } from './layers/activations.js';
@@ -56,6 +57,7 @@ export interface NormFactoryOptions {
  */
 export function normFactory(kind: NormKind, options: NormFactoryOptions = {}): NormFactory {
   if (!NORM_KINDS.includes(kind)) throw new Error(`normFactory: unknown norm '${kind}'; valid: ${NORM_KINDS.join(', ')}`);
+  checkOptions('normFactory', options, ['groups']);
   const groups = options.groups ?? 2;
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`normFactory: groups must be a positive integer, got ${groups}`);
   const make = (channels: number, spatial: readonly number[]): Module => {

@@ -18,15 +18,32 @@
  * `end − begin = 4 · product(shape)` (a scalar has shape `[]` and one value).
  *
  * pipegrad writes tensors in sorted-name order, pads the header with spaces so the data
- * section starts at a multiple of 8 bytes, and writes `__metadata__` last (only when it
- * has entries). It reads any conforming F32 file, aligned or not, and rejects every
- * other input with a one-line error naming the source and the problem.
+ * section starts at a multiple of 8 bytes, and writes `__metadata__` last, its keys in
+ * sorted order, ending with the digest of the file's content:
+ *
+ * ```
+ * "pipegrad_digest": "pipegrad-sha256:<hex of SHA-256( header without this entry ‖ data section )>"
+ * ```
+ *
+ * where "header without this entry" is the header pipegrad writes, unpadded, as if the
+ * digest were not there. The digest covers every tensor's name, shape, offsets and
+ * bytes and every metadata entry, so any change to what a file decodes to is caught
+ * when the file is read. The value repeats what it is, so that damage to the entry
+ * cannot turn the check off: a damaged key leaves a value that still announces a
+ * digest, a damaged prefix leaves the key, and a value ending in the content's own
+ * digest is recognised under any key. Files from other tools carry no digest and are
+ * read without the check.
+ *
+ * It reads any conforming F32 file, aligned or not, and rejects every other input with a
+ * one-line error naming the source and the problem.
  *
  * This module is pure (no Node modules), so checkpoints can be made and read in a
  * browser; the file helpers live in `checkpoint-file.ts`.
  *
  * @module
  */
+import { oneLine } from './one-line.js';
+import { sha256Hex } from './sha256.js';
 
 /** One named array of a checkpoint: its shape and its float32 values in row-major order. */
 export interface NamedArray {
@@ -40,26 +57,42 @@ export interface NamedArray {
 export interface DecodedSafetensors {
   /** Every tensor of the file, in sorted-name order; each owns a fresh, aligned Float32Array. */
   tensors: Map<string, NamedArray>;
-  /** The `__metadata__` entry, or `{}` when the file has none. */
+  /** The `__metadata__` entry without {@link DIGEST_KEY}, or `{}` when the file has none. */
   metadata: Record<string, string>;
+  /** True when the file carried a digest ({@link DIGEST_KEY}) and its content matched it; false when it had none (a file from another tool). */
+  verified: boolean;
 }
 
 /** The largest header accepted (the reference implementation's limit); a larger length field means the input is not safetensors. */
 const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
 const BYTES_PER_F32 = 4;
+/** Hex digits of a SHA-256 digest. */
+const DIGEST_DIGITS = 64;
+
+/**
+ * The `__metadata__` key under which pipegrad stores the SHA-256 of a file's content,
+ * as {@link DIGEST_PREFIX} followed by 64 lowercase hex digits. {@link encodeSafetensors}
+ * writes it into every file; {@link decodeSafetensors} verifies it when present and
+ * leaves it out of the metadata it returns. It is reserved: callers cannot set it.
+ */
+export const DIGEST_KEY = 'pipegrad_digest';
+
+/** How a digest value starts; a metadata value that starts so anywhere is a digest, and must sit under {@link DIGEST_KEY}. */
+export const DIGEST_PREFIX = 'pipegrad-sha256:';
 
 /**
  * Encode named float32 arrays (and optional string metadata) as a safetensors file.
  *
  * Tensors are laid out contiguously in sorted-name order; the header is padded with
- * spaces to a multiple of 8 bytes. Throws when a name is `"__metadata__"`, a shape is
- * not a list of non-negative integers, a tensor's value count differs from the product
- * of its shape (the error names the tensor and both sizes), or a metadata value is not
- * a string.
+ * spaces to a multiple of 8 bytes and ends with the content's SHA-256 under
+ * {@link DIGEST_KEY}. Throws when a name is `"__metadata__"`, a shape is not a list of
+ * non-negative integers, a tensor's value count differs from the product of its shape
+ * (the error names the tensor and both sizes), or a metadata value is not a string, or
+ * uses the reserved {@link DIGEST_KEY} or {@link DIGEST_PREFIX}.
  *
  * @param tensors the arrays by name.
- * @param metadata string key/value pairs stored under `__metadata__` (omitted when empty).
+ * @param metadata string key/value pairs stored under `__metadata__`, besides the digest.
  * @returns the bytes of the file.
  * @example
  * const bytes = encodeSafetensors(
@@ -73,11 +106,9 @@ export function encodeSafetensors(
 ): Uint8Array {
   const where = 'encodeSafetensors';
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => compareNames(a, b));
 
-  // The header is built as text so its key order is exactly the sorted-name order
-  // (a JS object would move integer-like names such as "10" to the front).
-  const headerParts: string[] = [];
+  const spans: Span[] = [];
   let offset = 0;
   for (const [name, array] of entries) {
     if (name === METADATA_KEY) throw new Error(`${where}: "${METADATA_KEY}" is reserved and cannot name a tensor`);
@@ -88,16 +119,21 @@ export function encodeSafetensors(
       throw new Error(`${where}: tensor ${quote(name)} has ${array.data.length} values but shape ${describe(array.shape)} needs ${count}`);
     }
     const end = offset + count * BYTES_PER_F32;
-    headerParts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype: 'F32', shape: array.shape, data_offsets: [offset, end] })}`);
+    spans.push({ name, shape: array.shape, begin: offset, end });
     offset = end;
   }
-  if (metadata !== undefined && Object.keys(metadata).length > 0) {
-    const problem = metadataProblem(metadata);
-    if (problem !== null) throw new Error(`${where}: ${problem}`);
-    headerParts.push(`${JSON.stringify(METADATA_KEY)}:${JSON.stringify(metadata)}`);
+  const userMetadata = metadata ?? {};
+  const problem = metadataProblem(userMetadata);
+  if (problem !== null) throw new Error(`${where}: ${problem}`);
+  for (const [key, value] of Object.entries(userMetadata)) {
+    if (key === DIGEST_KEY || value.startsWith(DIGEST_PREFIX)) {
+      throw new Error(`${where}: __metadata__ key ${quote(DIGEST_KEY)} and values starting ${quote(DIGEST_PREFIX)} are reserved for the content's SHA-256, which is written for you (got key ${quote(key)})`);
+    }
   }
 
-  const headerText = new TextEncoder().encode(`{${headerParts.join(',')}}`);
+  // The digest is the header's last value, just before the closing `"}}`; a placeholder
+  // of the same length holds its place until the data is in and can be hashed.
+  const headerText = new TextEncoder().encode(headerJson(spans, userMetadata, DIGEST_PREFIX + '0'.repeat(DIGEST_DIGITS)));
   const headerLength = Math.ceil(headerText.length / 8) * 8;
   if (headerLength > MAX_HEADER_BYTES) {
     throw new Error(`${where}: the header would take ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} readers accept`);
@@ -116,7 +152,38 @@ export function encodeSafetensors(
     copyLittleEndianWords(bits, view, cursor, 'write');
     cursor += array.data.byteLength;
   }
+  const digest = contentDigest(spans, userMetadata, bytes.subarray(dataStart));
+  bytes.set(new TextEncoder().encode(digest), 8 + headerText.length - DIGEST_DIGITS - '"}}'.length);
   return bytes;
+}
+
+/**
+ * The header JSON pipegrad writes, unpadded:
+ * `{"<name>":{"dtype":"F32","shape":[…],"data_offsets":[b,e]},…,"__metadata__":{…}}`,
+ * tensors in sorted-name order, metadata keys sorted with the digest value (when given) last
+ * under {@link DIGEST_KEY}, `__metadata__` left out when empty, no spaces. Without a
+ * digest it is the text the digest covers, so writer and reader hash the same text.
+ */
+function headerJson(spans: readonly Span[], metadata: Readonly<Record<string, string>>, digest?: string): string {
+  // Built as text so the key order is exactly the sorted order (a JS object would move
+  // integer-like names such as "10" to the front).
+  const parts = [...spans]
+    .sort((a, b) => compareNames(a.name, b.name))
+    .map((s) => `${quote(s.name)}:{"dtype":"F32","shape":${JSON.stringify(s.shape)},"data_offsets":[${s.begin},${s.end}]}`);
+  const entries = Object.keys(metadata).sort(compareNames).map((key) => `${quote(key)}:${quote(metadata[key])}`);
+  if (digest !== undefined) entries.push(`${quote(DIGEST_KEY)}:${quote(digest)}`);
+  if (entries.length > 0) parts.push(`${quote(METADATA_KEY)}:{${entries.join(',')}}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** The content's SHA-256 in hex: of the digest-free header text, then the data section. */
+function contentDigest(spans: readonly Span[], metadata: Readonly<Record<string, string>>, dataSection: Uint8Array): string {
+  return sha256Hex(new TextEncoder().encode(headerJson(spans, metadata)), dataSection);
+}
+
+/** Code-unit order, the order of the header's tensors and metadata keys. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -134,7 +201,12 @@ export function encodeSafetensors(
  *   error names the tensor(s);
  * - a dtype other than F32: "unsupported dtype", naming it;
  * - a shape that is not an array of non-negative integers: "bad shape";
- * - `__metadata__` that is not an object of strings.
+ * - `__metadata__` that is not an object of strings;
+ * - a digest entry whose key or value is damaged, or whose digest the content does
+ *   not hash to: "damaged" (with both digests' first digits when they differ).
+ *
+ * Control characters in a message (a newline in the header, say) are escaped, so every
+ * message is one line.
  *
  * Data is copied out into fresh Float32Arrays, read as little-endian whatever the host,
  * bit-exact (NaN payloads included), whether or not the data section is 4-byte aligned.
@@ -147,7 +219,7 @@ export function encodeSafetensors(
  */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): DecodedSafetensors {
   const fail: Fail = (problem) => {
-    throw new Error(`${source}: ${problem}`);
+    throw new Error(oneLine(`${source}: ${problem}`));
   };
   if (bytes.length < 8) fail(`too short to be a safetensors file: ${bytes.length} bytes, but the header length field alone takes 8`);
 
@@ -170,6 +242,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   }
   const dataStart = 8 + headerLength;
   checkLayout(spans, bytes.length - dataStart, fail);
+  const digestOf = (without: Record<string, string>): string => contentDigest(spans, without, bytes.subarray(dataStart));
+  const stored = takeDigest(metadata, digestOf, fail);
+  if (stored !== undefined) checkDigest(stored, digestOf(metadata), fail);
 
   const tensors = new Map<string, NamedArray>();
   for (const span of spans) {
@@ -177,7 +252,44 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
     copyLittleEndianWords(new Uint32Array(data.buffer), view, dataStart + span.begin, 'read');
     tensors.set(span.name, { shape: span.shape, data });
   }
-  return { tensors, metadata };
+  return { tensors, metadata, verified: stored !== undefined };
+}
+
+/**
+ * Remove the digest entry from `metadata` and return its hex digits, or undefined when
+ * the file has none. An entry is a digest when its key is {@link DIGEST_KEY} or its
+ * value starts with {@link DIGEST_PREFIX}; it must be both, with 64 lowercase hex digits.
+ * A corruption that damages key and prefix at once still leaves the hex digits, so a
+ * value ending in the content's own digest (`digestOf` the metadata without it) is a
+ * damaged digest entry too.
+ */
+function takeDigest(metadata: Record<string, string>, digestOf: (without: Record<string, string>) => string, fail: Fail): string | undefined {
+  const claims = Object.keys(metadata).filter((key) => key === DIGEST_KEY || metadata[key].startsWith(DIGEST_PREFIX));
+  if (claims.length === 0) {
+    for (const key of Object.keys(metadata)) {
+      const tail = /[0-9a-f]{64}$/.exec(metadata[key])?.[0];
+      const { [key]: _, ...rest } = metadata;
+      if (tail !== undefined && tail === digestOf(rest)) fail(`damaged: __metadata__ has the content's digest under the key ${quote(key)}, expected ${quote(DIGEST_KEY)}`);
+    }
+    return undefined;
+  }
+  if (claims.length > 1) fail(`damaged: __metadata__ has ${claims.length} digest entries (${claims.map(quote).join(', ')}), expected one`);
+  const [key] = claims;
+  const value = metadata[key];
+  if (key !== DIGEST_KEY) fail(`damaged: __metadata__ has a digest under the key ${quote(key)}, expected ${quote(DIGEST_KEY)}`);
+  const hex = value.slice(DIGEST_PREFIX.length);
+  if (!value.startsWith(DIGEST_PREFIX) || !/^[0-9a-f]{64}$/.test(hex)) {
+    fail(`damaged: __metadata__.${DIGEST_KEY} is ${describe(value)}, expected ${quote(DIGEST_PREFIX)} and 64 lowercase hex digits`);
+  }
+  delete metadata[key];
+  return hex;
+}
+
+/** Throw unless the stored digest equals the content's. */
+function checkDigest(stored: string, computed: string, fail: Fail): void {
+  if (stored !== computed) {
+    fail(`damaged: the data does not match its SHA-256 (__metadata__.${DIGEST_KEY} says ${stored.slice(0, 12)}…, the content hashes to ${computed.slice(0, 12)}…)`);
+  }
 }
 
 /** Decode the header bytes as UTF-8 JSON; a text that starts with '{' and parses is an object. */

@@ -14,6 +14,7 @@
  * @module
  */
 import { getBackend } from '../backend/index.js';
+import { checkOptions } from '../check-options.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { allocate, fmtShape, Tensor } from '../tensor.js';
@@ -34,6 +35,9 @@ export interface Conv2dOptions {
   /** Channel groups: input and output channels are split into this many independent convolutions (default 1). */
   groups?: number;
 }
+
+const CONV2D_OPTIONS = ['stride', 'padding', 'dilation', 'groups'];
+const POOL2D_OPTIONS = ['kernelSize', 'stride', 'padding'];
 
 interface ConvAttrs {
   geometry: Conv2dGeometry;
@@ -203,6 +207,7 @@ const conv2dOp = defineOp<ConvAttrs>({
  * conv2d(x, w, b, { stride: 1, padding: 1 }); // [1,3,32,32] * [16,3,3,3] → [1,16,32,32]
  */
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, CONV2D_OPTIONS);
   if (x.ndim !== 4) throw new Error(`conv2d: input must be NCHW (4 axes), got shape ${fmtShape(x.shape)}`);
   if (w.ndim !== 4) throw new Error(`conv2d: weight must be [outChannels, inChannels/groups, kH, kW], got shape ${fmtShape(w.shape)}`);
   const groups = options.groups ?? 1;
@@ -238,6 +243,8 @@ export interface Pool2dOptions {
 }
 
 function poolGeometry(op: string, x: Tensor, options: Pool2dOptions): Conv2dGeometry {
+  checkOptions(op, options, POOL2D_OPTIONS);
+  if (options?.kernelSize === undefined) throw new Error(`${op}: the option kernelSize (the window, a number or [height, width]) is required`);
   if (x.ndim !== 4) throw new Error(`${op}: input must be NCHW (4 axes), got shape ${fmtShape(x.shape)}`);
   const kernel = pair(options.kernelSize, 1, 'kernelSize', op);
   const stride = options.stride === undefined ? kernel : pair(options.stride, 1, 'stride', op);

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { add, div, mul, noGrad, ones, reshape, sqrt, sub, type Tensor, zeros } from '../../core/index.js';
+import { add, checkOptions, div, mul, noGrad, ones, reshape, sqrt, sub, type Tensor, zeros } from '../../core/index.js';
 import { checkSize } from './check-size.js';
 import { channelShape, Normalization, standardize, type NormalizationOptions } from './normalization.js';
 
@@ -42,6 +42,7 @@ export class BatchNorm2d extends Normalization {
   runningVar: Tensor;
 
   constructor(channels: number, options: BatchNormOptions = {}) {
+    checkOptions('BatchNorm2d', options, ['eps', 'affine', 'momentum']);
     checkSize('BatchNorm2d', 'channels', channels);
     super([channels], options);
     this.channels = channels;

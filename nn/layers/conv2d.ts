@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { conv2d, type Rng, type Size2, type Tensor } from '../../core/index.js';
+import { checkOptions, conv2d, type Rng, type Size2, type Tensor } from '../../core/index.js';
 import { fanIn, pytorchDefault, pytorchDefaultInit, type Initializer } from '../init.js';
 import { Module } from '../module.js';
-import { checkSize } from './check-size.js';
+import { checkSize, checkSize2 } from './check-size.js';
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions {
@@ -65,6 +65,8 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions) {
     super();
+    checkOptions('Conv2d', options, ['rng', 'stride', 'padding', 'dilation', 'groups', 'bias', 'init']);
+    if (options?.rng === undefined) throw new Error('Conv2d: the option rng (the generator for the initial weights) is required');
     const groups = options.groups ?? 1;
     checkSize('Conv2d', 'inChannels', inChannels);
     checkSize('Conv2d', 'outChannels', outChannels);
@@ -74,6 +76,10 @@ export class Conv2d extends Module {
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
+    checkSize2('Conv2d', 'kernelSize', kernelSize, 1);
+    checkSize2('Conv2d', 'stride', options.stride, 1);
+    checkSize2('Conv2d', 'padding', options.padding, 0);
+    checkSize2('Conv2d', 'dilation', options.dilation, 1);
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
     this.options = { stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups };
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];

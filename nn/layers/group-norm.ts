@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { reshape, type Tensor } from '../../core/index.js';
+import { checkOptions, reshape, type Tensor } from '../../core/index.js';
 import { checkSize } from './check-size.js';
 import { channelShape, Normalization, standardize, type NormalizationOptions } from './normalization.js';
 
@@ -26,6 +26,7 @@ export class GroupNorm extends Normalization {
   readonly channels: number;
 
   constructor(groups: number, channels: number, options: NormalizationOptions = {}) {
+    checkOptions('GroupNorm', options, ['eps', 'affine']);
     checkSize('GroupNorm', 'groups', groups);
     checkSize('GroupNorm', 'channels', channels);
     if (channels % groups !== 0) throw new Error(`GroupNorm: groups (${groups}) must divide channels (${channels})`);

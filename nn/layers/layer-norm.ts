@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Tensor } from '../../core/index.js';
+import { checkOptions, type Tensor } from '../../core/index.js';
 import { checkSize } from './check-size.js';
 import { Normalization, standardize, type NormalizationOptions } from './normalization.js';
 
@@ -26,6 +26,7 @@ export class LayerNorm extends Normalization {
   readonly normalizedShape: number[];
 
   constructor(normalizedShape: number | readonly number[], options: NormalizationOptions = {}) {
+    checkOptions('LayerNorm', options, ['eps', 'affine']);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0) throw new Error('LayerNorm: normalizedShape must have at least one axis');
     for (const d of shape) checkSize('LayerNorm', 'every size of normalizedShape', d);

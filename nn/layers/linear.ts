@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { add, matmul, transpose, type Rng, type Tensor } from '../../core/index.js';
+import { add, checkOptions, matmul, transpose, type Rng, type Tensor } from '../../core/index.js';
 import { pytorchDefault, pytorchDefaultInit, type Initializer } from '../init.js';
 import { Module } from '../module.js';
 import { checkSize } from './check-size.js';
@@ -41,6 +41,8 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions) {
     super();
+    checkOptions('Linear', options, ['rng', 'bias', 'init']);
+    if (options?.rng === undefined) throw new Error('Linear: the option rng (the generator for the initial weights) is required');
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
     this.inFeatures = inFeatures;

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { avgPool2d, globalAvgPool2d, maxPool2d, type Pool2dOptions, type Size2, type Tensor } from '../../core/index.js';
+import { avgPool2d, checkOptions, globalAvgPool2d, maxPool2d, type Pool2dOptions, type Size2, type Tensor } from '../../core/index.js';
 import { Module } from '../module.js';
+import { checkSize2 } from './check-size.js';
 
 /** Stride and padding of a pooling layer (the window is the first constructor argument). */
 export type PoolOptions = Omit<Pool2dOptions, 'kernelSize'>;
@@ -21,7 +22,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: Size2, options: PoolOptions = {}) {
     super();
-    this.options = { kernelSize, ...options };
+    this.options = poolOptions('MaxPool2d', kernelSize, options);
   }
 
   /** Take each window's maximum. */
@@ -37,13 +38,22 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: Size2, options: PoolOptions = {}) {
     super();
-    this.options = { kernelSize, ...options };
+    this.options = poolOptions('AvgPool2d', kernelSize, options);
   }
 
   /** Take each window's mean. */
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);
   }
+}
+
+/** The core op's options of a pooling layer, once the window is a positive size and every option is known. */
+function poolOptions(layer: string, kernelSize: Size2, options: PoolOptions): Pool2dOptions {
+  checkOptions(layer, options, ['stride', 'padding']);
+  checkSize2(layer, 'kernelSize', kernelSize, 1);
+  checkSize2(layer, 'stride', options.stride, 1);
+  checkSize2(layer, 'padding', options.padding, 0);
+  return { kernelSize, ...options };
 }
 
 /** The mean of each channel: `[N, C, H, W] → [N, C]` (the head of a ResNet). */

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { checkOptions } from '../../core/index.js';
 import { zeroInitResidual } from '../init.js';
 import type { Model } from '../pipeline-unit.js';
 import { lenet5 } from './lenet5.js';
@@ -74,10 +75,7 @@ export function registerModel(name: string, factory: ModelFactory, registration:
 export function createModel(name: string, options: ModelOptions = {}): Model {
   const entry = registry.get(name);
   if (entry === undefined) throw new Error(`createModel: unknown model '${name}'; valid names: ${modelNames().join(', ')}`);
-  const unknown = Object.keys(options).filter((key) => !entry.options.has(key));
-  if (unknown.length > 0) {
-    throw new Error(`createModel: '${name}' has no option ${unknown.map((k) => `'${k}'`).join(', ')}; its options: ${[...entry.options].join(', ')}`);
-  }
+  checkOptions(`createModel('${name}')`, options, [...entry.options]);
   const model = entry.factory(options);
   if (options.zeroInitResidual) zeroInitResidual(model);
   return model;

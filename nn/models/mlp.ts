@@ -25,6 +25,9 @@ export function mlp(options: ModelOptions = {}): Sequential {
   const o = resolveOptions('mlp', options, { norm: 'none', inputShape: [1, 28, 28], numClasses: 10 });
   const depth = options.depth ?? 2;
   if (!Number.isInteger(depth) || depth < 0) throw new Error(`mlp: depth must be a non-negative integer, got ${depth}`);
+  if (options.hidden !== undefined && !(Number.isInteger(options.hidden) && options.hidden >= 1)) {
+    throw new Error(`mlp: hidden must be a positive integer (the width of each hidden layer), got ${options.hidden}`);
+  }
   const hidden = scaled(options.hidden ?? 256, o.width);
   const entries: [string, Module][] = [['flatten', new Flatten()]];
   let features = o.inputShape[0] * o.inputShape[1] * o.inputShape[2];

@@ -3,11 +3,11 @@
  * state, step, seed, config), and errors that name the file and every mismatch.
  */
 import test from 'tape';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn, Rng, type Tensor } from '../../core/index.js';
-import { createModel } from '../../nn/index.js';
+import { createModel, decodeCheckpoint } from '../../nn/index.js';
 import { loadCheckpoint, loadSafetensorsFile, saveCheckpoint, saveSafetensorsFile } from '../../nn/node.js';
 
 function bits(t: Tensor): number[] {
@@ -78,6 +78,26 @@ test('checkpoint: mismatches name the file and every entry; a non-strict load re
       () => t.fail('a missing file loaded'),
       (err: Error) => t.ok(/checkpoint not found/.test(err.message), 'a missing file says so'),
     );
+  });
+  t.end();
+});
+
+test('checkpoint: a saved file carries its SHA-256; one flipped bit is refused with a one-line error naming the file', async (t) => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, 'step-3.safetensors');
+    const model = createModel('mlp', { hidden: 8, depth: 1, seed: 4 });
+    await saveCheckpoint(path, model, { step: 3, config: { lr: 0.1 } });
+    const bytes = new Uint8Array(await readFile(path));
+    t.ok(/"pipegrad_digest":"pipegrad-sha256:[0-9a-f]{64}"/.test(new TextDecoder().decode(bytes.subarray(0, 600))), 'the header holds pipegrad_digest with 64 hex digits');
+    t.equal((await loadSafetensorsFile(path)).verified, true, 'loading verifies it');
+
+    const lastWeightByte = bytes.length - 1;
+    bytes[lastWeightByte] ^= 0x01;
+    await writeFile(path, bytes);
+    const message = await loadCheckpoint(path, createModel('mlp', { hidden: 8, depth: 1 })).then(() => '(loaded)', (err: Error) => err.message);
+    t.match(message, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged: the data does not match its SHA-256 `), `the error names the file and says the data does not match its hash (${message})`);
+    t.notOk(message.includes('\n'), 'the message is one line');
+    t.throws(() => decodeCheckpoint(bytes, createModel('mlp', { hidden: 8, depth: 1 }), {}, 'in-memory'), /^Error: in-memory: damaged: /, 'decodeCheckpoint checks it too, naming its source');
   });
   t.end();
 });

@@ -137,7 +137,7 @@ test('units: the default granularity', (t) => {
 
 test('createModel: unknown names and options are errors that list the valid ones', (t) => {
   t.throws(() => createModel('resnet19'), /unknown model 'resnet19'; valid names: mlp, lenet5, smallcnn, vgg11, vgg13, vgg16, resnet20, resnet32, resnet44, resnet56, resnet110, resnet50/, 'unknown name');
-  t.throws(() => createModel('resnet20', { widht: 2 } as ModelOptions), /'resnet20' has no option 'widht'; its options: norm, width/, 'misspelt option');
+  t.throws(() => createModel('resnet20', { widht: 2 } as ModelOptions), /^Error: createModel\('resnet20'\): unknown option 'widht' \(did you mean 'width'\?\); valid options: norm, width/, 'misspelt option');
   t.throws(() => createModel('vgg11', { norm: 'instance' as 'group' }), /vgg11: unknown norm 'instance'; valid: group, batch, layer, none/, 'unknown norm');
   t.throws(() => createModel('resnet20', { seed: 1, rng: new Rng(1) }), /rng or seed/, 'rng and seed together');
   t.throws(() => createModel('vgg11', { inputShape: [3, 16, 16] }), /too small/, 'an input too small for five pools');

@@ -2,6 +2,7 @@ import test from 'tape';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Rng } from '../../core/random.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from '../../nn/checkpoint-file.js';
@@ -103,29 +104,82 @@ test('safetensors: the header is padded with spaces so the data section starts a
   t.end();
 });
 
-test('safetensors: the byte layout of a tiny file, checked by hand', (t) => {
+test('safetensors: the byte layout of a tiny file, checked by hand, its digest by node:crypto', (t) => {
   const bytes = encodeSafetensors(
     { b: { shape: [2], data: new Float32Array([1.5, -2]) }, a: { shape: [], data: new Float32Array([0.25]) } },
-    { k: 'v' },
+    { z: '1', k: 'v' },
   );
   const view = new DataView(bytes.buffer);
   const headerLength = view.getUint32(0, true);
   t.equal(view.getUint32(4, true), 0, 'the high word of the 64-bit header length is 0');
-  const expectedJson = '{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"__metadata__":{"k":"v"}}';
+  const dataBytes = [0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00, 0x00, 0xc0];
+  const contentJson = '{"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"__metadata__":{"k":"v","z":"1"}}';
+  const digest = createHash('sha256').update(contentJson).update(new Uint8Array(dataBytes)).digest('hex');
+  const expectedJson = `${contentJson.slice(0, -2)},"pipegrad_digest":"pipegrad-sha256:${digest}"}}`;
   t.equal(headerLength, Math.ceil(expectedJson.length / 8) * 8, 'the header length is the JSON length rounded up to 8');
   const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
-  t.equal(headerText, expectedJson.padEnd(headerLength, ' '), 'the header is the sorted JSON, space-padded');
+  t.equal(headerText, expectedJson.padEnd(headerLength, ' '), 'the header is the sorted JSON (metadata keys sorted, the digest last), space-padded');
   t.deepEqual(JSON.parse(headerText), {
     a: { dtype: 'F32', shape: [], data_offsets: [0, 4] },
     b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-    __metadata__: { k: 'v' },
+    __metadata__: { k: 'v', z: '1', pipegrad_digest: `pipegrad-sha256:${digest}` },
   }, 'the header parses to the expected object');
   t.equal(bytes.length, 8 + headerLength + 12, 'the file ends right after the 12 data bytes');
   t.deepEqual(
     Array.from(bytes.subarray(8 + headerLength)),
-    [0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00, 0x00, 0xc0],
+    dataBytes,
     'data bytes: 0.25 = 0x3e800000, 1.5 = 0x3fc00000, -2 = 0xc0000000, each little-endian',
   );
+  const decoded = decodeSafetensors(bytes);
+  t.ok(decoded.verified, 'decoding verifies the digest');
+  t.deepEqual(decoded.metadata, { k: 'v', z: '1' }, 'the decoded metadata leaves the digest out');
+  t.end();
+});
+
+test('safetensors: a file without a digest (another tool\'s) still decodes, unverified', (t) => {
+  const foreign = craft('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"__metadata__":{"format":"pt"}}', [0, 0, 0x80, 0x3f]);
+  const decoded = decodeSafetensors(foreign);
+  t.deepEqual(Array.from(decoded.tensors.get('w')!.data), [1], 'the values are read');
+  t.deepEqual(decoded.metadata, { format: 'pt' }, 'the metadata is read');
+  t.equal(decoded.verified, false, 'verified is false: there was nothing to check');
+  t.end();
+});
+
+test('safetensors: a change to any tensor byte, name, shape or metadata value is caught by the digest', (t) => {
+  const valid = encodeSafetensors(
+    { w: { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) }, b: { shape: [4], data: new Float32Array([5, 6, 7, 8]) } },
+    { step: '120', config: '{"lr":0.1}' },
+  );
+  const text = new TextDecoder().decode(valid);
+  const edit = (from: string, to: string): Uint8Array => {
+    t.equal(from.length, to.length, `the edit ${from} -> ${to} keeps the length`);
+    const at = text.indexOf(from);
+    const bytes = valid.slice();
+    bytes.set(new TextEncoder().encode(to), at);
+    return bytes;
+  };
+  const flipped = valid.slice();
+  flipped[flipped.length - 5] ^= 0x01;
+  const cases: Array<[string, Uint8Array]> = [
+    ['one bit of the data section', flipped],
+    ['a metadata value ("120" -> "130")', edit('"120"', '"130"')],
+    ['a metadata value inside the config ("0.1" -> "0.3")', edit('0.1', '0.3')],
+    ['a tensor name ("w" -> "v")', edit('"w"', '"v"')],
+    ['a shape with the same size ([2,2] -> [4,1])', edit('[2,2]', '[4,1]')],
+    ['two tensors swapping their data ranges', edit('"b":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]}', '"b":{"dtype":"F32","shape":[4],"data_offsets":[16,32]},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}')],
+  ];
+  for (const [what, bytes] of cases) {
+    t.match(decodeError(bytes), /^ckpt: damaged: the data does not match its SHA-256 \(__metadata__\.pipegrad_digest says [0-9a-f]{12}…, the content hashes to [0-9a-f]{12}…\)$/, `${what}: rejected as damaged`);
+  }
+  const notHex = valid.slice();
+  notHex[text.indexOf('"pipegrad-sha256:') + '"pipegrad-sha256:'.length] = 'X'.charCodeAt(0);
+  const damagedEntry: Array<[string, Uint8Array, RegExp]> = [
+    ['a damaged digest key', edit('"pipegrad_digest"', '"pipegrad_digesT"'), /^ckpt: damaged: __metadata__ has a digest under the key "pipegrad_digesT", expected "pipegrad_digest"$/],
+    ['a damaged digest prefix', edit('"pipegrad-sha256:', '"pipegrad-sha257:'), /^ckpt: damaged: __metadata__\.pipegrad_digest is "pipegrad-sha257:[0-9a-f]{40}\.\.\., expected "pipegrad-sha256:" and 64 lowercase hex digits$/],
+    ['a digest whose key and prefix are both damaged', edit('"pipegrad_digest":"pipegrad-sha256:', '"pipegrad_dig":"pipegrad-ad-sha256:'), /^ckpt: damaged: __metadata__ has the content's digest under the key "pipegrad_dig", expected "pipegrad_digest"$/],
+    ['a digest digit that is not hex', notHex, /^ckpt: damaged: __metadata__\.pipegrad_digest is "pipegrad-sha256:X[0-9a-f]{39}\.\.\., expected/],
+  ];
+  for (const [what, bytes, pattern] of damagedEntry) t.match(decodeError(bytes), pattern, `${what} is refused: one damaged byte cannot turn the check off`);
   t.end();
 });
 
@@ -157,6 +211,7 @@ test('safetensors: each kind of corrupt input gives its own one-line error namin
     ['random text', new TextEncoder().encode('hello, this is a text file\n'), /^ckpt: not a safetensors file: the header length field reads/],
     ['a header that does not start with {', craft('[1, 2]'), /^ckpt: not a safetensors file: the header does not start with '\{'$/],
     ['a header that is not JSON', craft('{"w": nope}'), /^ckpt: not a safetensors file: the header is not JSON \(/],
+    ['a header with newlines that is not JSON', craft('{"w":\n nope\r\n}'), /^ckpt: not a safetensors file: the header is not JSON \(.*\\n nope\\r\\n/],
     ['a header that is not UTF-8', craft('{"\u0000"}').map((b, i) => (i === 10 ? 0xff : b)), /^ckpt: not a safetensors file: the header is not valid UTF-8$/],
     ['a file cut inside the header', valid.subarray(0, 20), /^ckpt: truncated: the header length field says \d+ bytes but only 12 follow it$/],
     ['a file cut inside the data', valid.subarray(0, valid.length - 3), /^ckpt: truncated: the header describes 12 bytes of tensor data but only 9 are present \(tensor "w" runs past the end\)$/],
@@ -186,11 +241,13 @@ test('safetensors: each kind of corrupt input gives its own one-line error namin
   t.end();
 });
 
-test('safetensors: encoding rejects a shape/size mismatch, bad shapes, the reserved name and non-string metadata', (t) => {
+test('safetensors: encoding rejects a shape/size mismatch, bad shapes, the reserved names and non-string metadata', (t) => {
   const w = (shape: number[], length: number): Record<string, NamedArray> => ({ w: { shape, data: new Float32Array(length) } });
   t.match(encodeError(w([2, 3], 5)), /^encodeSafetensors: tensor "w" has 5 values but shape \[2,3\] needs 6$/, 'a size mismatch names the tensor and both sizes');
   t.match(encodeError(w([-1], 0)), /^encodeSafetensors: tensor "w": bad shape \[-1\]/, 'a negative dimension is rejected');
   t.match(encodeError({ __metadata__: { shape: [0], data: new Float32Array(0) } }), /"__metadata__" is reserved/, 'a tensor cannot be named __metadata__');
+  t.match(encodeError(w([1], 1), { pipegrad_digest: 'abc' }), /^encodeSafetensors: __metadata__ key "pipegrad_digest" and values starting "pipegrad-sha256:" are reserved .* \(got key "pipegrad_digest"\)$/, 'the digest key is reserved');
+  t.match(encodeError(w([1], 1), { note: 'pipegrad-sha256:00' }), /are reserved for the content's SHA-256, which is written for you \(got key "note"\)$/, 'the digest prefix is reserved');
   t.match(
     encodeError(w([1], 1), { epoch: 3 } as unknown as Record<string, string>),
     /^encodeSafetensors: __metadata__ value for key "epoch" is 3, not a string$/,
