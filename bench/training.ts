@@ -12,7 +12,8 @@
  * @module
  */
 import { Tensor } from '../core/index.js';
-import { channelStats, DataLoader, loadMnist, type Batch } from '../datasets/index.js';
+import { channelStats, DataLoader, type Batch } from '../datasets/index.js';
+import { loadMnist } from '../datasets/node.js';
 import { createModel } from '../nn/index.js';
 import { Pipeline, resolveMethod, sgdForMethod, type Example, type SampleResult } from '../pipeline/index.js';
 

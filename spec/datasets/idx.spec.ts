@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
-import { readIdx } from '../../datasets/idx.js';
+import { readIdx } from '../../datasets/idx-file.js';
 import { gzip, idxBytes, idxUbyte, tempDir, throwsLine } from './fixtures.js';
 
 test('readIdx: a ubyte file gives its magic, dims and data row-major', (t) => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
 import { classCounts } from '../../datasets/dataset.js';
-import { loadMnist } from '../../datasets/mnist.js';
+import { loadMnist } from '../../datasets/mnist-file.js';
 import { gzip, idxUbyte, tempDir, throwsLine } from './fixtures.js';
 
 function range(values: Float32Array): [number, number] {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
-import { datasetNames, loadDataset } from '../../datasets/index.js';
+import { datasetNames, loadDataset } from '../../datasets/node.js';
 import { cifarRecord, tempDir, throwsLine } from './fixtures.js';
 
 test('loadDataset: knows the six data sets by name', (t) => {
