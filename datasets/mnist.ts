@@ -14,7 +14,7 @@ export const MNIST_IMAGES_MAGIC = 2051;
 export const MNIST_LABELS_MAGIC = 2049;
 
 /** The stem of a split's file names: `train-…` and `t10k-…`. */
-export const MNIST_FILE_STEMS = { train: 'train', test: 't10k' } as const;
+export const MNIST_FILE_STEMS: Readonly<Record<'train' | 'test', string>> = { train: 'train', test: 't10k' };
 
 /**
  * The MNIST `split` from its parsed image and label files: inputs scaled to [0, 1],

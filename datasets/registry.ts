@@ -10,7 +10,7 @@
 import { slice, subset, type Dataset } from './dataset.js';
 import { blobs, spirals, teacher } from './synthetic.js';
 
-/** Options of {@link loadDataset}; each data set reads the ones that concern it. */
+/** Options of {@link loadFrom}; each data set reads the ones that concern it. */
 export interface LoadOptions {
   /** Which split to load (default `'train'`). */
   split?: 'train' | 'test';

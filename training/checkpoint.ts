@@ -74,13 +74,21 @@ export function checkpointTrainConfig(bytes: Uint8Array, source: string): TrainC
   return train;
 }
 
+/** What {@link restoreTrainingCheckpoint} gives back besides the restored model. */
+export interface RestoredTraining {
+  /** What resuming needs. */
+  resume: ResumeState;
+  /** Every stage's optimizer state, by `stage<s>.<name>`. */
+  optimizerState: Map<string, Tensor>;
+}
+
 /**
  * Restore `model` from a training checkpoint and return its resume state and the
  * optimizer state by name.
  *
  * @throws {@link ConfigError} when the checkpoint holds no resume state.
  */
-export function restoreTrainingCheckpoint(bytes: Uint8Array, model: Model, source: string): { resume: ResumeState; optimizerState: Map<string, Tensor> } {
+export function restoreTrainingCheckpoint(bytes: Uint8Array, model: Model, source: string): RestoredTraining {
   const restored = restoreCheckpoint(decodeSafetensors(bytes, source), model, {}, source);
   const saved = (restored.config ?? {}) as Partial<CheckpointConfig>;
   if (!saved.resume) throw new ConfigError(`${source} was not written by pipegrad's training loop (no resume state)`);

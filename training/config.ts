@@ -32,50 +32,99 @@ export interface ConfigField {
   readonly help: string;
 }
 
-/** The TypeScript type of one field's value: `boolean`, `string`, or `number`. */
-export type FieldValue<F extends ConfigField> = F['kind'] extends 'boolean' ? boolean : F['kind'] extends 'string' ? string : number;
+/** The TypeScript type of a kind's value: `boolean`, `string`, or `number`. */
+export type FieldValue<K extends FieldKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : number;
+
+/** A setting with a default: always present in a configuration. */
+export interface DefaultedField<K extends FieldKind> extends ConfigField {
+  /** The kind of value. */
+  readonly kind: K;
+  /** The value when none is given. */
+  readonly default: FieldValue<K>;
+}
+
+/** A setting without a default: optional in a configuration. */
+export interface OptionalField<K extends FieldKind> extends ConfigField {
+  /** The kind of value. */
+  readonly kind: K;
+  /** None: the setting is undefined when not given. */
+  readonly default?: undefined;
+}
+
+/** What a field may add to its kind and help: allowed values, a minimum. */
+export type FieldLimits = Pick<ConfigField, 'choices' | 'min'>;
+
+/** A setting of kind `kind` with the default `value`. */
+export function defaulted<K extends FieldKind>(kind: K, value: FieldValue<K>, help: string, limits: FieldLimits = {}): DefaultedField<K> {
+  return { kind, default: value, help, ...limits };
+}
+
+/** A setting of kind `kind` without a default. */
+export function optional<K extends FieldKind>(kind: K, help: string, limits: FieldLimits = {}): OptionalField<K> {
+  return { kind, help, ...limits };
+}
 
 /**
  * The configuration a table of fields describes: a field with a default is always
  * present, a field without one is optional.
  */
 export type ConfigOf<T extends Readonly<Record<string, ConfigField>>> = {
-  [K in keyof T as T[K] extends { readonly default: string | number | boolean } ? K : never]: FieldValue<T[K]>;
+  [K in keyof T as T[K] extends DefaultedField<FieldKind> ? K : never]: FieldValue<T[K]['kind']>;
 } & {
-  [K in keyof T as T[K] extends { readonly default: string | number | boolean } ? never : K]?: FieldValue<T[K]>;
+  [K in keyof T as T[K] extends DefaultedField<FieldKind> ? never : K]?: FieldValue<T[K]['kind']>;
 };
 
 /** The settings of a training run, in the order the command line lists them. */
 export const TRAIN_FIELDS = {
-  model: { kind: 'string', default: 'smallcnn', choices: () => modelNames(), help: 'network to train' },
-  dataset: { kind: 'string', default: 'mnist', help: 'data set' },
-  dataDir: { kind: 'string', help: 'folder with the CIFAR binary files (cifar10, cifar100)' },
-  method: { kind: 'string', default: 'pb', choices: () => methodScheduleNames, help: 'sgd (sequential), pb (pipelined backpropagation), gpipe, 1f1b' },
-  mitigation: { kind: 'string', default: 'sc+lwp', choices: () => mitigationNames, help: 'what compensates the delay of pb' },
-  stages: { kind: 'integer', min: 1, help: 'number of pipeline stages (default: one per layer, fine-grained)' },
-  epochs: { kind: 'integer', min: 1, default: 1, help: 'passes over the training set' },
-  batchSize: { kind: 'integer', min: 1, default: 1, help: 'samples per (micro-)batch' },
-  microBatches: { kind: 'integer', min: 1, default: 4, help: 'micro-batches per update for gpipe and 1f1b' },
-  lr: { kind: 'number', min: 0, default: 0.001, help: 'learning rate (at --ref-batch-size when given)' },
-  momentum: { kind: 'number', min: 0, default: 0.9, help: 'momentum (at --ref-batch-size when given)' },
-  weightDecay: { kind: 'number', min: 0, default: 0, help: 'L2 weight decay' },
-  schedule: { kind: 'string', default: 'constant', choices: () => LR_SCHEDULES, help: 'learning-rate schedule over the run' },
-  warmup: { kind: 'integer', min: 0, default: 0, help: 'samples of linear learning-rate warm-up' },
-  refBatchSize: { kind: 'integer', min: 1, help: 'reference batch size of --lr/--momentum; scale them to --batch-size by the scaling rules' },
-  width: { kind: 'number', min: 0, help: 'width multiplier of the model' },
-  norm: { kind: 'string', choices: () => NORM_KINDS, help: 'normalization layers (default: the model family default)' },
-  augment: { kind: 'boolean', default: false, help: 'random crop and flip for image data' },
-  seed: { kind: 'integer', default: 0, help: 'seed for initialization, data order and augmentation' },
-  limitTrain: { kind: 'integer', min: 1, help: 'use only the first N training samples' },
-  limitTest: { kind: 'integer', min: 1, help: 'use only the first N test samples' },
-  backend: {
-    kind: 'string',
-    default: 'cpu',
+  /** The network, a name of `modelNames()` (`nn`). */
+  model: defaulted('string', 'smallcnn', 'network to train', { choices: () => modelNames() }),
+  /** The data set, a name the run's `load` function knows. */
+  dataset: defaulted('string', 'mnist', 'data set'),
+  /** The folder of a data set read from files. */
+  dataDir: optional('string', 'folder with the CIFAR binary files (cifar10, cifar100)'),
+  /** The schedule: `sgd` (sequential), `pb`, `gpipe` or `1f1b`. */
+  method: defaulted('string', 'pb', 'sgd (sequential), pb (pipelined backpropagation), gpipe, 1f1b', { choices: () => methodScheduleNames }),
+  /** The mitigation of the delay, e.g. `sc+lwp`. */
+  mitigation: defaulted('string', 'sc+lwp', 'what compensates the delay of pb', { choices: () => mitigationNames }),
+  /** Pipeline stages (absent: one per layer). */
+  stages: optional('integer', 'number of pipeline stages (default: one per layer, fine-grained)', { min: 1 }),
+  /** Passes over the training split. */
+  epochs: defaulted('integer', 1, 'passes over the training set', { min: 1 }),
+  /** Samples per batch (per micro-batch under gpipe and 1f1b). */
+  batchSize: defaulted('integer', 1, 'samples per (micro-)batch', { min: 1 }),
+  /** Micro-batches per update under gpipe and 1f1b. */
+  microBatches: defaulted('integer', 4, 'micro-batches per update for gpipe and 1f1b', { min: 1 }),
+  /** Learning rate `η` (meant for `refBatchSize` when that is given). */
+  lr: defaulted('number', 0.001, 'learning rate (at --ref-batch-size when given)', { min: 0 }),
+  /** Momentum `m` (meant for `refBatchSize` when that is given). */
+  momentum: defaulted('number', 0.9, 'momentum (at --ref-batch-size when given)', { min: 0 }),
+  /** L2 weight decay `λ`. */
+  weightDecay: defaulted('number', 0, 'L2 weight decay', { min: 0 }),
+  /** Learning-rate schedule over the run: one of {@link LR_SCHEDULES}. */
+  schedule: defaulted('string', 'constant', 'learning-rate schedule over the run', { choices: () => LR_SCHEDULES }),
+  /** Samples of linear learning-rate warm-up. */
+  warmup: defaulted('integer', 0, 'samples of linear learning-rate warm-up', { min: 0 }),
+  /** The batch size `lr` and `momentum` are meant for; they are scaled to the run's batch by the scaling rules. */
+  refBatchSize: optional('integer', 'reference batch size of --lr/--momentum; scale them to --batch-size by the scaling rules', { min: 1 }),
+  /** Width multiplier of the model. */
+  width: optional('number', 'width multiplier of the model', { min: 0 }),
+  /** Normalization layers, one of `NORM_KINDS` (absent: the family's default). */
+  norm: optional('string', 'normalization layers (default: the model family default)', { choices: () => NORM_KINDS }),
+  /** Random crop and flip of image data. */
+  augment: defaulted('boolean', false, 'random crop and flip for image data'),
+  /** Seed of the initialization, the data order and the augmentation. */
+  seed: defaulted('integer', 0, 'seed for initialization, data order and augmentation'),
+  /** Use only the first N training samples. */
+  limitTrain: optional('integer', 'use only the first N training samples', { min: 1 }),
+  /** Use only the first N test samples. */
+  limitTest: optional('integer', 'use only the first N test samples', { min: 1 }),
+  /** Compute backend: `cpu`, or `gpu[:mode]` through gpu.js. */
+  backend: defaulted('string', 'cpu', 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)', {
     choices: () => [...listBackends(), 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)],
-    help: 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)',
-  },
-  checkpointEvery: { kind: 'integer', min: 0, default: 1, help: 'save a checkpoint every N epochs and after the last (0: none)' },
-} as const satisfies Readonly<Record<string, ConfigField>>;
+  }),
+  /** Save a checkpoint every N epochs and after the last (0: none). */
+  checkpointEvery: defaulted('integer', 1, 'save a checkpoint every N epochs and after the last (0: none)', { min: 0 }),
+} satisfies Readonly<Record<string, ConfigField>>;
 
 /** The learning-rate schedules a run can name. */
 export const LR_SCHEDULES: readonly string[] = ['constant', 'cosine', 'step'];

@@ -8,10 +8,12 @@
 
 /** Settings that cannot make a run, or a run folder that cannot be resumed: the user can fix it. */
 export class ConfigError extends Error {
+  /** The error's name, `ConfigError`. */
   override readonly name = 'ConfigError';
 }
 
 /** Training diverged: the loss became NaN or infinite. The message names the step and the last good checkpoint. */
 export class DivergedError extends Error {
+  /** The error's name, `DivergedError`. */
   override readonly name = 'DivergedError';
 }

@@ -15,6 +15,14 @@ import { evaluate, type Evaluation } from './evaluate.js';
 /** Settings of the saved configuration that an evaluation may change. */
 export type EvaluationOverrides = Partial<Pick<TrainConfig, 'dataDir' | 'limitTest'>>;
 
+/** What {@link evaluateCheckpoint} gives back. */
+export interface CheckpointEvaluation {
+  /** The configuration the model and data were rebuilt from (the saved one, with the overrides). */
+  config: TrainConfig;
+  /** The test loss and accuracy. */
+  evaluation: Evaluation;
+}
+
 /**
  * Rebuild the model a checkpoint was trained as, load its weights, and evaluate it on
  * the test split of its data set.
@@ -27,7 +35,7 @@ export type EvaluationOverrides = Partial<Pick<TrainConfig, 'dataDir' | 'limitTe
  * @example
  * const { evaluation } = evaluateCheckpoint(store.read('checkpoint-epoch-0002.safetensors'), 'epoch 2', load);
  */
-export function evaluateCheckpoint(bytes: Uint8Array, source: string, load: DatasetSource, overrides: EvaluationOverrides = {}): { config: TrainConfig; evaluation: Evaluation } {
+export function evaluateCheckpoint(bytes: Uint8Array, source: string, load: DatasetSource, overrides: EvaluationOverrides = {}): CheckpointEvaluation {
   const saved = checkpointTrainConfig(bytes, source);
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const config = trainConfig({ ...saved, ...given });

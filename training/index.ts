@@ -16,12 +16,27 @@
  *
  * @module
  */
-export { checkField, LR_SCHEDULES, TRAIN_FIELDS, trainConfig, type ConfigField, type ConfigOf, type FieldKind, type FieldValue, type TrainConfig } from './config.js';
+export {
+  checkField,
+  defaulted,
+  LR_SCHEDULES,
+  optional,
+  TRAIN_FIELDS,
+  trainConfig,
+  type ConfigField,
+  type ConfigOf,
+  type DefaultedField,
+  type FieldKind,
+  type FieldLimits,
+  type FieldValue,
+  type OptionalField,
+  type TrainConfig,
+} from './config.js';
 export { ConfigError, DivergedError } from './errors.js';
 export { lrScheduleFor, resolveHyperParameters, type ResolvedHyperParameters } from './hyperparameters.js';
 export { batchToExample, buildModel, prepareData, type DatasetSource, type ExampleShape, type PreparedData } from './data.js';
 export { argmaxRows, evaluate, type Evaluation } from './evaluate.js';
-export { evaluateCheckpoint, type EvaluationOverrides } from './evaluate-checkpoint.js';
+export { evaluateCheckpoint, type CheckpointEvaluation, type EvaluationOverrides } from './evaluate-checkpoint.js';
 export type { EpochMetrics, Progress, TrainEvents } from './events.js';
 export { checkpointName, lastCheckpoint, memoryStore, type MemoryStore, type RunStore } from './store.js';
 export {
@@ -30,6 +45,7 @@ export {
   loadStageOptimizers,
   restoreTrainingCheckpoint,
   type CheckpointConfig,
+  type RestoredTraining,
   type OptimizerClock,
   type ResumeState,
 } from './checkpoint.js';

@@ -14,10 +14,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadDataset } from '../datasets/node.js';
-import type { TrainConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { evaluateCheckpoint, type EvaluationOverrides } from './evaluate-checkpoint.js';
-import type { Evaluation } from './evaluate.js';
+import { evaluateCheckpoint, type CheckpointEvaluation, type EvaluationOverrides } from './evaluate-checkpoint.js';
 
 export { folderStore } from './folder-store.js';
 
@@ -25,11 +23,11 @@ export { folderStore } from './folder-store.js';
  * Evaluate the checkpoint file at `path` on the test split of its data set, loaded by
  * `loadDataset` (see {@link evaluateCheckpoint}).
  *
- * @throws {@link ConfigError} "checkpoint not found: <path>" when there is no such file.
+ * @throws `ConfigError` "checkpoint not found: <path>" when there is no such file.
  * @example
  * const { evaluation } = evaluateCheckpointFile('runs/first/checkpoint-epoch-0003.safetensors');
  */
-export function evaluateCheckpointFile(path: string, overrides: EvaluationOverrides = {}): { config: TrainConfig; evaluation: Evaluation } {
+export function evaluateCheckpointFile(path: string, overrides: EvaluationOverrides = {}): CheckpointEvaluation {
   if (!existsSync(path)) throw new ConfigError(`checkpoint not found: ${path}`);
   const bytes = readFileSync(path);
   return evaluateCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, loadDataset, overrides);
