@@ -17,72 +17,31 @@
  * place: for `y = x·W1ᵀ` and `substitute = {W1 → W2}`, the input gradient is `δ·W2`
  * and the weight gradient is `δᵀ·x`, with `x` from the forward.
  *
- * Values computed from substituted tensors alone (such as `W1ᵀ`, a view of the weight)
- * are recomputed from the substitutes before the reverse walk, so the substitution
- * reaches every op that consumes the weight, however it was reshaped. Values that also
- * depend on other inputs (activations) are the forward's, as stored: that is exactly
- * the mix of weight versions Pipelined Backpropagation computes with.
+ * Only the weights change: values computed from the substitutes alone (such as `W1ᵀ`)
+ * are recomputed from them, and every value that also depends on anything else — the
+ * stored input, pre-activations, ReLU masks, normalization statistics — is the
+ * forward's, as stored. The rule and its reasons are in `core/weight-substitution.ts`.
+ *
+ * Grad mode and node ids live in `core/grad-mode.ts`, the tape node and its collection
+ * in `core/tape.ts`.
  *
  * @module
  */
 import { keep } from './device-scope.js';
+import { noGrad } from './grad-mode.js';
 import { kernels, operand, wrap } from './ops/kernels.js';
-import { getOp, type Vjp } from './registry.js';
+import { sameShape } from './ops/shape-utils.js';
+import { collectTape, type TapeNode } from './tape.js';
 import { fmtShape, Tensor } from './tensor.js';
-
-/** One entry of the tape: an op application that may need differentiating. */
-export interface TapeNode {
-  /** Position in execution order; later ops have larger ids. */
-  readonly id: number;
-  /** The op's registered name. */
-  readonly op: string;
-  /** The op's inputs, as the forward saw them. */
-  readonly inputs: Tensor[];
-  /** The op's attributes. */
-  readonly attrs: unknown;
-  /** Values the forward saved for the VJPs. */
-  readonly saved: unknown;
-  /** The tensor the op produced. */
-  readonly output: Tensor;
-  /** One VJP per input (null: not differentiable in that input). */
-  readonly vjp: Vjp<unknown>[];
-}
-
-let gradEnabled = true;
-let nodeCounter = 0;
-
-/** Whether ops currently record tape nodes. */
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/** The next node id (execution order). */
-export function nextNodeId(): number {
-  return nodeCounter++;
-}
-
-/**
- * Run `fn` with tape recording off (for evaluation, optimizer updates and VJPs
- * themselves) and return its result.
- *
- * @example
- * const logits = noGrad(() => model.forward(x)); // no tape, no gradient
- */
-export function noGrad<T>(fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
-}
+import { WeightSubstitution, type VjpView } from './weight-substitution.js';
 
 /** Options of {@link backward} and {@link gradients}. */
 export interface BackwardOptions {
   /**
-   * Tensors to use in place of others when computing VJPs (weight versions, DESIGN §3).
-   * Each substitute must have its original's shape.
+   * Tensors to use in place of others when computing VJPs (weight versions, DESIGN §3):
+   * the weights the backward uses, keyed by the ones the forward used. Each substitute
+   * must have its original's shape. Values computed from the substitutes alone are
+   * recomputed; every other value is the forward's (`core/weight-substitution.ts`).
    */
   substitute?: ReadonlyMap<Tensor, Tensor>;
 }
@@ -125,32 +84,28 @@ export function gradients(
   });
 
   const tape = collectTape(outs);
-  const substitute = options.substitute ? replayWithSubstitutes(tape, options.substitute) : undefined;
-  const previous = gradEnabled;
-  gradEnabled = false;
-  try {
+  const substitution = options.substitute ? new WeightSubstitution(tape, options.substitute) : undefined;
+  // The VJPs are ops too; they run with recording off.
+  noGrad(() => {
     for (let n = tape.length - 1; n >= 0; n--) {
       const node = tape[n];
       const g = grads.get(node.output);
       if (g === undefined) continue;
       grads.delete(node.output);
-      const inputs = substitute ? node.inputs.map((x) => substitute.get(x) ?? x) : node.inputs;
-      const out = node.output.detach();
+      const { inputs, out, saved } = substitution ? substitution.view(node) : storedView(node);
       for (let i = 0; i < node.inputs.length; i++) {
         const input = node.inputs[i];
         if (!input.requiresGrad) continue;
         const vjp = node.vjp[i];
         if (!vjp) throw new Error(`backward: op '${node.op}' has no gradient with respect to input ${i}; detach that input or use a differentiable op`);
-        const gi = vjp({ g, inputs, out, attrs: node.attrs, saved: node.saved, index: i });
+        const gi = vjp({ g, inputs, out, attrs: node.attrs, saved, index: i });
         if (!sameShape(gi.shape, input.shape)) {
           throw new Error(`backward: the VJP of '${node.op}' gave shape ${fmtShape(gi.shape)} for input ${i} of shape ${fmtShape(input.shape)}`);
         }
         accumulate(grads, input, gi);
       }
     }
-  } finally {
-    gradEnabled = previous;
-  }
+  });
   return grads;
 }
 
@@ -173,46 +128,9 @@ export function backward(outputs: Tensor | Tensor[], seeds?: Tensor | Tensor[], 
   }
 }
 
-/**
- * Extend a substitution to every tape value computed from substituted tensors (and
- * constants) alone, by running those ops' forwards again on the substitutes.
- */
-function replayWithSubstitutes(tape: TapeNode[], given: ReadonlyMap<Tensor, Tensor>): Map<Tensor, Tensor> {
-  const substitute = new Map(given);
-  for (const [original, replacement] of given) {
-    if (!sameShape(original.shape, replacement.shape)) {
-      throw new Error(`backward: substitute for ${original.name ?? 'a tensor'} has shape ${fmtShape(replacement.shape)}, expected ${fmtShape(original.shape)}`);
-    }
-  }
-  for (const node of tape) {
-    let touched = false;
-    let pure = true;
-    for (const x of node.inputs) {
-      if (substitute.has(x)) touched = true;
-      else if (x.requiresGrad) pure = false;
-    }
-    if (!touched || !pure) continue;
-    const inputs = node.inputs.map((x) => substitute.get(x) ?? x);
-    const replayed = noGrad(() => getOp(node.op).forward(inputs, node.attrs));
-    substitute.set(node.output, replayed instanceof Tensor ? replayed : replayed.out);
-  }
-  return substitute;
-}
-
-/** The nodes that lead to `outputs`, in execution order (the flat tape). */
-export function collectTape(outputs: Tensor[]): TapeNode[] {
-  const seen = new Set<TapeNode>();
-  const stack: Tensor[] = [...outputs];
-  const nodes: TapeNode[] = [];
-  while (stack.length > 0) {
-    const t = stack.pop()!;
-    const node = t.node;
-    if (node === null || seen.has(node)) continue;
-    seen.add(node);
-    nodes.push(node);
-    for (const x of node.inputs) if (x.requiresGrad) stack.push(x);
-  }
-  return nodes.sort((a, b) => a.id - b.id);
+/** What a node's VJPs see without a substitution: everything as the forward stored it. */
+function storedView(node: TapeNode): VjpView {
+  return { inputs: node.inputs, out: node.output.detach(), saved: node.saved };
 }
 
 function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
@@ -224,10 +142,4 @@ function addSameShape(a: Tensor, b: Tensor): Tensor {
   const shape = a.shape;
   const k = kernels();
   return wrap(k.binary('add', operand(a, k), shape, operand(b, k), shape, shape), shape);
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

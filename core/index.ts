@@ -17,7 +17,9 @@ export { Rng, type Shuffleable } from './random.js';
 export { deviceScope, DeviceScope, keep, isDeviceScopeActive } from './device-scope.js';
 export { Storage, type ScopeState } from './storage.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
-export { backward, gradients, noGrad, isGradEnabled, collectTape, type BackwardOptions, type TapeNode } from './autodiff.js';
+export { backward, gradients, type BackwardOptions } from './autodiff.js';
+export { noGrad, isGradEnabled } from './grad-mode.js';
+export { collectTape, type TapeNode } from './tape.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
 export {
   getBackend,

@@ -5,8 +5,13 @@
  * augmentation, synthetic data sets) takes an explicit {@link Rng}; there is no global
  * generator, so the same seed gives bit-identical runs.
  *
- * The generator is xoshiro128** (32-bit state words, period 2^128 − 1), seeded through
- * splitmix32 so that nearby seeds give unrelated streams.
+ * The generator is xoshiro128** (Blackman & Vigna; 32-bit state words, period
+ * 2^128 − 1), seeded through splitmix32 so that nearby seeds give unrelated streams:
+ * the four state words are the first four outputs of splitmix32 — a Weyl sequence
+ * `z ← z + 0x9E3779B9` mixed by MurmurHash3's `fmix32` (shifts 16, 13, 16; multipliers
+ * `0x85EBCA6B`, `0xC2B2AE35`) — started from `z = seed XOR 0x9E3779B9`.
+ * `spec/core/random.spec.ts` holds the stream to known answers of an independent
+ * implementation.
  *
  * @module
  */

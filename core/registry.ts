@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { isGradEnabled, nextNodeId, noGrad, type TapeNode } from './autodiff.js';
+import { isGradEnabled, nextNodeId, noGrad } from './grad-mode.js';
+import type { TapeNode } from './tape.js';
 import { Tensor } from './tensor.js';
 
 /** What a VJP is given: the upstream gradient and everything recorded at forward time. */

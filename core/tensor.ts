@@ -16,7 +16,7 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { cpuBackend } from './backend/cpu.js';
 import type { Data, DeviceArray, DType } from './backend/backend.js';
-import type { TapeNode } from './autodiff.js';
+import type { TapeNode } from './tape.js';
 import { contiguousStrides, sizeOf } from './backend/loop-nest.js';
 import { Storage } from './storage.js';
 

@@ -8,7 +8,8 @@ import { addWeightDecay } from './add-weight-decay.js';
 import { chain } from './chain.js';
 import { scaleByLearningRate } from './scale-by-learning-rate.js';
 import type { Schedule } from './schedules.js';
-import { allocateLike, checkGradients, stateTensor, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
+import { mapTensors } from './map-tensors.js';
+import { allocateLike, checkGradients, checkState, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
 
 /** Adam's state: the first and second moment estimates, one tensor each per parameter (both 0 at first). */
 export interface AdamState {
@@ -55,27 +56,32 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransform<AdamSt
       const t = ctx.step + 1;
       const c1 = 1 - b1 ** t;
       const c2 = 1 - b2 ** t;
-      const mu: Params = new Map();
-      const nu: Params = new Map();
-      const updates: Params = new Map();
-      for (const [name, g] of grads) {
+      checkState('scaleByAdam', state.mu, grads);
+      checkState('scaleByAdam', state.nu, grads);
+      // μ ← b1·μ + (1 − b1)·g
+      const mu = mapTensors((g, old) => {
         const gd = g.data;
-        const oldMu = stateTensor('scaleByAdam', state.mu, name);
-        const oldNu = stateTensor('scaleByAdam', state.nu, name);
-        const md = oldMu.data;
-        const nd = oldNu.data;
-        const m = allocateLike(oldMu);
-        const n = allocateLike(oldNu);
+        const md = old.data;
+        const m = allocateLike(old);
+        for (let i = 0; i < m.length; i++) m[i] = b1 * md[i] + (1 - b1) * gd[i];
+        return new Tensor(m, g.shape);
+      }, grads, state.mu);
+      // ν ← b2·ν + (1 − b2)·g²
+      const nu = mapTensors((g, old) => {
+        const gd = g.data;
+        const nd = old.data;
+        const n = allocateLike(old);
+        for (let i = 0; i < n.length; i++) n[i] = b2 * nd[i] + (1 - b2) * gd[i] * gd[i];
+        return new Tensor(n, g.shape);
+      }, grads, state.nu);
+      // u = μ̂/(√ν̂ + ε)
+      const updates = mapTensors((g, m, n) => {
+        const md = m.data;
+        const nd = n.data;
         const out = allocateLike(g);
-        for (let i = 0; i < out.length; i++) {
-          m[i] = b1 * md[i] + (1 - b1) * gd[i];
-          n[i] = b2 * nd[i] + (1 - b2) * gd[i] * gd[i];
-          out[i] = m[i] / c1 / (Math.sqrt(n[i] / c2) + eps);
-        }
-        mu.set(name, new Tensor(m, g.shape));
-        nu.set(name, new Tensor(n, g.shape));
-        updates.set(name, new Tensor(out, g.shape));
-      }
+        for (let i = 0; i < out.length; i++) out[i] = md[i] / c1 / (Math.sqrt(nd[i] / c2) + eps);
+        return new Tensor(out, g.shape);
+      }, grads, mu, nu);
       return { updates, state: { mu, nu } };
     },
   };

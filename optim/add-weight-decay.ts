@@ -4,6 +4,7 @@
  * @module
  */
 import { Tensor } from '../core/index.js';
+import { mapTensors } from './map-tensors.js';
 import { allocateLike, checkGradients, type GradientTransform, type Params } from './transform.js';
 
 /** Options of {@link addWeightDecay}. */
@@ -35,18 +36,16 @@ export function addWeightDecay(weightDecay: number, options: WeightDecayOptions 
     update(grads: Params, state: undefined, params: Params) {
       checkGradients('addWeightDecay', grads, params);
       if (weightDecay === 0) return { updates: grads, state };
-      const updates: Params = new Map();
-      for (const [name, g] of grads) {
-        if (mask !== undefined && !mask(name)) {
-          updates.set(name, g);
-          continue;
-        }
+      const selected = mask === undefined ? grads : new Map([...grads].filter(([name]) => mask(name)));
+      const decayed = mapTensors((g, w) => {
         const gd = g.data;
-        const wd = params.get(name)!.data;
+        const wd = w.data;
         const out = allocateLike(g);
         for (let i = 0; i < out.length; i++) out[i] = gd[i] + weightDecay * wd[i];
-        updates.set(name, new Tensor(out, g.shape));
-      }
+        return new Tensor(out, g.shape);
+      }, selected, params);
+      // Parameters the mask leaves out pass through as the same tensors, in the gradients' order.
+      const updates: Params = new Map([...grads].map(([name, g]) => [name, decayed.get(name) ?? g]));
       return { updates, state };
     },
   };

@@ -18,6 +18,7 @@ export {
   scaleTensors,
   zerosLike,
   stateTensor,
+  checkState,
   type Params,
   type UpdateContext,
   type GradientTransform,

@@ -16,7 +16,8 @@
  * @module
  */
 import { Tensor } from '../core/index.js';
-import { allocateLike, checkGradients, stateTensor, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
+import { mapTensors } from './map-tensors.js';
+import { allocateLike, checkGradients, checkState, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
 
 /** The state of the momentum family: the velocity `v`, one tensor per parameter (`v₀ = 0`). */
 export interface MomentumState {
@@ -47,25 +48,25 @@ export function momentumFamily(who: string, m: number, mix: (ctx: UpdateContext)
     init: (params: Params) => ({ velocity: zerosLike(params) }),
     update(grads: Params, state: MomentumState, params: Params, ctx: UpdateContext) {
       checkGradients(who, grads, params);
+      checkState(who, state.velocity, grads);
       const { a, b } = mix(ctx);
-      const velocity: Params = new Map();
-      const updates: Params = new Map();
-      for (const [name, g] of grads) {
+      // v ← m·v + g
+      const velocity = mapTensors((g, old) => {
         const gd = g.data;
-        const old = stateTensor(who, state.velocity, name);
         const vd = old.data;
         const v = allocateLike(old);
         for (let i = 0; i < v.length; i++) v[i] = m * vd[i] + gd[i];
-        const vt = new Tensor(v, g.shape);
-        velocity.set(name, vt);
-        if (a === 1 && b === 0) {
-          updates.set(name, vt);
-          continue;
-        }
+        return new Tensor(v, g.shape);
+      }, grads, state.velocity);
+      if (a === 1 && b === 0) return { updates: velocity, state: { velocity } };
+      // u = a·v + b·g
+      const updates = mapTensors((v, g) => {
+        const vd = v.data;
+        const gd = g.data;
         const out = allocateLike(g);
-        for (let i = 0; i < out.length; i++) out[i] = a * v[i] + b * gd[i];
-        updates.set(name, new Tensor(out, g.shape));
-      }
+        for (let i = 0; i < out.length; i++) out[i] = a * vd[i] + b * gd[i];
+        return new Tensor(out, g.shape);
+      }, velocity, grads);
       return { updates, state: { velocity } };
     },
     velocity: (state: MomentumState) => state.velocity,

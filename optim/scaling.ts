@@ -22,18 +22,32 @@ export interface HyperParameters {
 }
 
 /**
- * Hyper-parameters for batch size `B`, from a reference at `B0`, with `r = B/B0`:
+ * Hyper-parameters for batch size `B`, from a reference at `B0`, with `r = B/B0`, so that
+ * two things measured in samples stay the same (DESIGN §6):
+ *
+ * 1. the momentum's half-life: `m_B = m0^r`, so `m_B` applied `B0/B` times decays as
+ *    much as `m0` once;
+ * 2. each sample's total contribution to the weights. With the mean gradient of a
+ *    batch and PyTorch-form momentum (`v ← m·v + g`, `w ← w − η·v`), one sample's
+ *    gradient `g` enters a batch's mean as `g/B` and is then carried by the velocity
+ *    for ever, moving the weights by `η/(B·(1 − m))·g` in all; keeping that fixed gives
+ *    the learning rate below (≈ `η0·r²` for `m` near 1).
  *
  * ```
- * η_B = η0·r          (the same step size per sample)
- * m_B = m0^r          (the momentum's half-life stays the same number of samples)
- * λ_B = λ0            (unchanged)
- * schedule_B(s) = r·schedule0(s)   (same shape in samples; values scale like η)
+ * m_B = m0^r
+ * η_B = η0 · r · (1 − m_B)/(1 − m0)
+ * λ_B = λ0                                 (weight decay per sample, unchanged)
+ * schedule_B(s) = c·schedule0(s),  c = η_B/η0   (same shape in samples; values scale like η)
  * ```
+ *
+ * (The shorter `η_B = η0·r` keeps (2) only for damped momentum `v ← m·v + (1 − m)·g`;
+ * with PyTorch-form momentum it makes `B = 1` about 120 times more aggressive than the
+ * reference at `B0 = 128`, `m0 = 0.9`.)
  *
  * @example
  * const ref = { batchSize: 128, lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
- * scaleHyperparameters(ref, 1); // { batchSize: 1, lr: 0.00078125, momentum: ≈0.999177, weightDecay: 5e-4 }
+ * scaleHyperparameters(ref, 1); // { batchSize: 1, lr: ≈6.43e-6, momentum: ≈0.999177, weightDecay: 5e-4 }
+ * // either way one sample moves the weights by η/(B·(1 − m))·g ≈ 7.8e-3·g in all
  * @throws when a batch size is not a positive number or the reference momentum is outside `[0, 1)`.
  */
 export function scaleHyperparameters(reference: HyperParameters, batchSize: number): HyperParameters {
@@ -42,13 +56,11 @@ export function scaleHyperparameters(reference: HyperParameters, batchSize: numb
   }
   checkMomentum('scaleHyperparameters', reference.momentum);
   const r = batchSize / reference.batchSize;
-  const scaled: HyperParameters = {
-    batchSize,
-    lr: reference.lr * r,
-    momentum: reference.momentum ** r,
-    weightDecay: reference.weightDecay,
-  };
+  const m0 = reference.momentum;
+  const momentum = m0 ** r;
+  const c = (r * (1 - momentum)) / (1 - m0);
+  const scaled: HyperParameters = { batchSize, lr: reference.lr * c, momentum, weightDecay: reference.weightDecay };
   const schedule = reference.schedule;
-  if (schedule !== undefined) scaled.schedule = r === 1 ? schedule : (samples) => r * schedule(samples);
+  if (schedule !== undefined) scaled.schedule = r === 1 ? schedule : (samples) => c * schedule(samples);
   return scaled;
 }

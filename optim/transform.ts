@@ -65,13 +65,12 @@ export interface TransformResult<S> {
  *   init: () => undefined,
  *   update(grads, state, params) {
  *     checkGradients('scale', grads, params);
- *     const updates: Params = new Map();
- *     for (const [name, g] of grads) {
+ *     const updates = mapTensors((g) => {
  *       const gd = g.data;
  *       const out = allocateLike(g);
  *       for (let i = 0; i < out.length; i++) out[i] = c * gd[i];
- *       updates.set(name, new Tensor(out, g.shape));
- *     }
+ *       return new Tensor(out, g.shape);
+ *     }, grads);
  *     return { updates, state };
  *   },
  * });
@@ -99,22 +98,16 @@ export interface GradientTransform<S = unknown> {
  */
 export function applyUpdates(params: Params, updates: Params): Params {
   checkNames('applyUpdates', 'update', updates, params, false);
-  const next: Params = new Map();
-  for (const [name, w] of params) {
-    const u = updates.get(name);
-    if (u === undefined) {
-      next.set(name, w);
-      continue;
-    }
+  const moved = mapTensors((u, w) => {
     const wd = w.data;
     const ud = u.data;
     const out = allocateLike(w);
     for (let i = 0; i < out.length; i++) out[i] = wd[i] + ud[i];
     const fresh = new Tensor(out, w.shape).requireGrad(w.requiresGrad);
     fresh.name = w.name;
-    next.set(name, fresh);
-  }
-  return next;
+    return fresh;
+  }, updates, params);
+  return new Map([...params].map(([name, w]) => [name, moved.get(name) ?? w]));
 }
 
 /**
@@ -169,6 +162,17 @@ export function scaleTensors(tensors: Params, c: number): Params {
 /** Zero tensors named and shaped like `params`: the usual initial state of a buffer (`v₀ = 0`). */
 export function zerosLike(params: Params): Params {
   return mapTensors((w) => new Tensor(allocateLike(w), w.shape), params);
+}
+
+/**
+ * Check that `state` holds a tensor for every parameter of `grads`, with the one-line
+ * error of {@link stateTensor} for the first that is missing. Transforms call it before
+ * mapping over their state with {@link mapTensors}, so the error names the transform.
+ *
+ * @param who the transform's name, for the error message
+ */
+export function checkState(who: string, state: Params, grads: Params): void {
+  for (const name of grads.keys()) stateTensor(who, state, name);
 }
 
 /**

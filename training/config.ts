@@ -105,7 +105,7 @@ export const TRAIN_FIELDS = {
   /** Samples of linear learning-rate warm-up. */
   warmup: defaulted('integer', 0, 'samples of linear learning-rate warm-up', { min: 0 }),
   /** The batch size `lr` and `momentum` are meant for; they are scaled to the run's batch by the scaling rules. */
-  refBatchSize: optional('integer', 'reference batch size of --lr/--momentum; scale them to --batch-size by the scaling rules', { min: 1 }),
+  refBatchSize: optional('integer', 'reference batch size B0 of --lr/--momentum, scaled to --batch-size B as m = m0^(B/B0), lr = lr0·(B/B0)·(1−m)/(1−m0) (same momentum half-life and per-sample step)', { min: 1 }),
   /** Width multiplier of the model. */
   width: optional('number', 'width multiplier of the model', { min: 0 }),
   /** Normalization layers, one of `NORM_KINDS` (absent: the family's default). */

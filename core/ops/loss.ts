@@ -5,6 +5,11 @@
  * `L = −log softmax(z)_y`, and `dL/dz = softmax(z) − onehot(y)` (divided by the
  * batch size for the mean). It never forms the one-hot matrix in the forward.
  *
+ * **An empty batch contributes nothing.** With no samples, both losses are 0 under
+ * both reductions and the gradient is the empty tensor of the prediction's shape. For
+ * `'sum'` that is the empty sum; for `'mean'` it is this module's convention, written
+ * as dividing by `max(N, 1)`, where a plain mean would give 0/0 = NaN.
+ *
  * @module
  */
 import { defineOp } from '../registry.js';
@@ -21,6 +26,11 @@ interface CrossEntropyAttrs {
   reduction: Reduction;
 }
 
+/** What the summed loss is divided by: `max(N, 1)` for the mean (an empty batch has loss 0), 1 for the sum. */
+function batchDivisor(n: number, reduction: Reduction): number {
+  return reduction === 'mean' ? Math.max(n, 1) : 1;
+}
+
 const crossEntropyOp = defineOp<CrossEntropyAttrs>({
   name: 'crossEntropy',
   forward: ([logits], { labels, reduction }) => {
@@ -29,14 +39,14 @@ const crossEntropyOp = defineOp<CrossEntropyAttrs>({
     let total = 0;
     for (let i = 0; i < n; i++) total -= logp[i * c + labels[i]];
     const out = allocate(logits.dtype, 1);
-    out[0] = reduction === 'mean' ? total / n : total;
+    out[0] = total / batchDivisor(n, reduction);
     return { out: new Tensor(out, []), saved: logp };
   },
   vjp: [
     ({ g, inputs, attrs: { labels, reduction }, saved }) => {
       const logp = saved as Float32Array;
       const [n, c] = inputs[0].shape;
-      const scale = g.item() / (reduction === 'mean' ? n : 1);
+      const scale = g.item() / batchDivisor(n, reduction);
       const dz = allocate(inputs[0].dtype, n * c);
       for (let i = 0; i < n * c; i++) dz[i] = Math.exp(logp[i]) * scale;
       for (let i = 0; i < n; i++) dz[i * c + labels[i]] -= scale;
@@ -47,7 +57,9 @@ const crossEntropyOp = defineOp<CrossEntropyAttrs>({
 });
 
 /**
- * Cross-entropy between logits `[N, C]` and integer class labels (length `N`).
+ * Cross-entropy between logits `[N, C]` and integer class labels (length `N`):
+ * `L = −Σ_i log softmax(z_i)_{y_i}`, divided by `max(N, 1)` for the mean. An empty
+ * batch (`N = 0`) has loss 0.
  *
  * @throws when the logits are not 2-D, the label count differs from `N`, or a label is
  *   outside `0..C−1`.
@@ -67,7 +79,7 @@ export function crossEntropy(logits: Tensor, labels: ArrayLike<number>, reductio
   return crossEntropyOp([logits], { labels: ints, reduction });
 }
 
-/** Mean (or summed) squared error between two tensors of the same shape. */
+/** Mean (or summed) squared error between two tensors of the same shape; 0 for empty ones. */
 export function mse(prediction: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   const a = prediction.shape;
   const b = target.shape;
@@ -76,6 +88,7 @@ export function mse(prediction: Tensor, target: Tensor, reduction: Reduction = '
   }
   const diff = sub(prediction, target);
   const sq = mul(diff, diff);
-  return reduction === 'mean' ? mean(sq) : sum(sq);
+  // An empty batch contributes nothing: its mean is taken as the empty sum, 0.
+  return reduction === 'mean' && sq.size > 0 ? mean(sq) : sum(sq);
 }
 

@@ -5,10 +5,17 @@
  * `keepDims` the op drops those axes, which is a free reshape of a contiguous buffer.
  * The VJPs broadcast the gradient back over the reduced axes.
  *
+ * **Empty tensors.** An empty tensor reduces to an empty result: `max` of a `[0, 10]`
+ * batch over axis 1 is `[0]`. Reducing over an axis of length 0 is different: every
+ * output then reduces zero elements. `sum` gives its identity, 0; `max` (no identity)
+ * and `mean` (0/0) have no value there, so they are an error whenever that result has
+ * elements (`max` of `[10, 0]` over axis 1, or of `[0]` over all axes), and an empty
+ * result otherwise (`max` of `[0, 0]` over axis 1 is `[0]`).
+ *
  * @module
  */
 import { defineOp } from '../registry.js';
-import { Tensor } from '../tensor.js';
+import { fmtShape, Tensor } from '../tensor.js';
 import { div, mul } from './elementwise.js';
 import { normalizeAxes } from './shape-utils.js';
 import { expandTo } from './unbroadcast.js';
@@ -70,16 +77,38 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
   return sumOp([x], { axes: normalizeAxes(axes, x.ndim, 'sum'), keepDims });
 }
 
-/** Mean over `axes` (all axes when omitted). */
+/**
+ * Mean over `axes` (all axes when omitted).
+ *
+ * @throws when a reduced axis has length 0 and the result would have elements (the
+ *   mean of no elements has no value)
+ */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const norm = normalizeAxes(axes, x.ndim, 'mean');
+  checkReducible('mean', x.shape, norm);
   let count = 1;
   for (const a of norm) count *= x.shape[a];
   return mul(sumOp([x], { axes: norm, keepDims }), 1 / count);
 }
 
-/** Maximum over `axes` (all axes when omitted); ties share the gradient equally. */
+/**
+ * Maximum over `axes` (all axes when omitted); ties share the gradient equally.
+ *
+ * @throws when a reduced axis has length 0 and the result would have elements (the
+ *   maximum of no elements has no value)
+ */
 export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
-  if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor of shape [${x.shape.join(',')}]`);
-  return maxOp([x], { axes: normalizeAxes(axes, x.ndim, 'max'), keepDims });
+  const norm = normalizeAxes(axes, x.ndim, 'max');
+  checkReducible('max', x.shape, norm);
+  return maxOp([x], { axes: norm, keepDims });
+}
+
+/** A reduction without an identity cannot reduce a zero-length axis into outputs that exist. */
+function checkReducible(op: string, shape: readonly number[], axes: readonly number[]): void {
+  const empty = axes.find((a) => shape[a] === 0);
+  if (empty === undefined) return;
+  const outputs = shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1);
+  if (outputs > 0) {
+    throw new Error(`${op}: axis ${empty} of shape ${fmtShape(shape)} has length 0, so each of the ${outputs} outputs would be the ${op} of no elements, which has no value; reduce over non-empty axes`);
+  }
 }

@@ -54,13 +54,31 @@ export function resultDType(a: Tensor, b?: Tensor): DType {
   return a.dtype === 'float64' || b?.dtype === 'float64' ? 'float64' : 'float32';
 }
 
-/** A number as a scalar tensor of `dtype`; a tensor passes through. */
+/** Scalar tensors that {@link asTensor} made from numbers written in the program. */
+const numberLiterals = new WeakSet<Tensor>();
+
+/**
+ * A number as a scalar tensor of `dtype`; a tensor passes through. The scalar is
+ * remembered as a number literal (see {@link isNumberLiteral}).
+ */
 export function asTensor(x: TensorLike, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
   const data = allocate(dtype, 1);
   data[0] = x;
-  return new Tensor(data, []);
+  const literal = new Tensor(data, []);
+  numberLiterals.add(literal);
+  return literal;
+}
+
+/**
+ * Whether `t` is a scalar an op made from a plain number (`mul(w, 0.5)`): a constant of
+ * the program, like an op attribute, and never a value that depends on a sample. The
+ * weight-substitution replay (`core/weight-substitution.ts`) relies on this to tell
+ * `0.5·W` (recomputed from the backward's weights) from `x·W` (kept as stored).
+ */
+export function isNumberLiteral(t: Tensor): boolean {
+  return numberLiterals.has(t);
 }
 
 /** Wrap a fresh contiguous buffer as a tensor. */

@@ -5,17 +5,26 @@
  * - softmax: `dx = y ⊙ (g − Σ(g ⊙ y))`
  * - logSoftmax: `dx = g − softmax(x) ⊙ Σ g`
  *
+ * An empty tensor gives an empty result of its shape, also when the softmax axis itself
+ * has length 0 (a `[0, 10]` batch gives `[0, 10]`, a `[10, 0]` one gives `[10, 0]`).
+ *
  * @module
  */
 import { defineOp } from '../registry.js';
-import type { Tensor } from '../tensor.js';
+import { allocate, Tensor } from '../tensor.js';
 import { div, exp, log, mul, sub } from './elementwise.js';
 import { max, sum } from './reduce.js';
 import { normalizeAxes } from './shape-utils.js';
 
+/** An empty tensor of `x`'s shape and dtype. */
+function emptyLike(x: Tensor): Tensor {
+  return new Tensor(allocate(x.dtype, 0), x.shape);
+}
+
 const softmaxOp = defineOp<{ axis: number }>({
   name: 'softmax',
   forward: ([x], { axis }) => {
+    if (x.size === 0) return emptyLike(x);
     const e = exp(sub(x, max(x, axis, true)));
     return div(e, sum(e, axis, true));
   },
@@ -25,6 +34,7 @@ const softmaxOp = defineOp<{ axis: number }>({
 const logSoftmaxOp = defineOp<{ axis: number }>({
   name: 'logSoftmax',
   forward: ([x], { axis }) => {
+    if (x.size === 0) return emptyLike(x);
     const shifted = sub(x, max(x, axis, true));
     return sub(shifted, log(sum(exp(shifted), axis, true)));
   },

@@ -1,6 +1,6 @@
 import test from 'tape';
 import { Tensor } from '../../core/index.js';
-import { applyUpdates, checkGradients } from '../../optim/index.js';
+import { applyUpdates, checkGradients, momentum, scaleByAdam } from '../../optim/index.js';
 import { named, near, throwsLine, valuesOf } from './helpers.js';
 
 test('applyUpdates: w + u, in new tensors; the old weights are untouched', (t) => {
@@ -37,5 +37,14 @@ test('applyUpdates and checkGradients: unknown, missing and misshapen names are 
   throwsLine(t, () => applyUpdates(params, named({ w: [1] })), /applyUpdates: update for 'w' has shape \[1\] but the parameter has shape \[2\]/, 'shape mismatch');
   throwsLine(t, () => checkGradients('momentum', named({ w: [1, 1] }), params), /momentum: no gradient for parameter 'b'/, 'missing gradient');
   throwsLine(t, () => checkGradients('momentum', named({ w: [1, 1], b: [1], c: [1] }), params), /momentum: gradient for unknown parameter 'c'/, 'unknown gradient');
+  t.end();
+});
+
+test('checkState: momentum and scaleByAdam given state made for other parameters fail with one line naming the transform', (t) => {
+  const params = named({ w: [0], b: [0] });
+  const grads = named({ w: [1], b: [1] });
+  const ctx = { step: 0, samples: 0 };
+  throwsLine(t, () => momentum(0.9).update(grads, { velocity: named({ w: [0] }) }, params, ctx), /^momentum: no state for parameter 'b'; was init\(\) called with these parameters\?$/, 'momentum');
+  throwsLine(t, () => scaleByAdam().update(grads, { mu: named({ w: [0], b: [0] }), nu: named({ w: [0] }) }, params, ctx), /^scaleByAdam: no state for parameter 'b'/, 'scaleByAdam');
   t.end();
 });
