@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { checkCount, formatInstruction, type Schedule } from './instruction.js';
+import { formatInstruction, type Schedule } from './instruction.js';
 
 /** What one stage did over a whole schedule. Arrays are indexed by sample. */
 export interface StageAccount {
@@ -38,11 +38,14 @@ export interface StageAccount {
   readonly backwardVersion: readonly number[];
   /** How many U the stage executed. */
   readonly updates: number;
+  /** The tick of each of its U, in order: the stage's version during tick `t` counts those before `t`. */
+  readonly updateTicks: readonly number[];
   /**
    * The observed delay: the largest `backwardVersion[j] − forwardVersion[j]` over all
-   * samples. Samples forwarded during the fill see fewer updates in between, so the
-   * largest difference is the steady-state one; for PB it is `D_s = 2(S − s)`
-   * ({@link delayOf}) once there are more than `D_s` samples.
+   * samples of this stream. Samples forwarded during the fill see fewer updates in
+   * between, so a stream too short to reach the steady state reports less;
+   * `steadyStateDelays` chooses a stream long enough. For PB it is `D_s = 2(S − s)`
+   * once there are more than `D_s` samples.
    */
   readonly delay: number;
   /** The most samples in flight at this stage in any one tick (activations to hold). */
@@ -70,28 +73,6 @@ export interface ScheduleAccount {
 }
 
 /**
- * The delay of stage `s` in fine-grained PB, in weight updates between a sample's
- * forward and its backward (and so its update) at that stage:
- *
- * `D_s = 2(S − s)`
- *
- * The forward of sample `j` reaches stage `s` at tick `j + s − 1`, its backward at tick
- * `j + 2S − s − 1`; one sample's backward (and update) happens per tick in between.
- * The last stage has `D_S = 0`.
- *
- * @example
- * delayOf(1, 4); // 6
- * delayOf(4, 4); // 0
- */
-export function delayOf(stage: number, stages: number): number {
-  checkCount('stages', stages);
-  if (!Number.isInteger(stage) || stage < 1 || stage > stages) {
-    throw new Error(`stage must be an integer in 1..${stages}, got ${String(stage)}`);
-  }
-  return 2 * (stages - stage);
-}
-
-/**
  * Replays `schedule`'s instruction stream and accounts for it: the weight version of
  * every forward and backward, the delay, the peak activations in flight and the busy
  * ticks per stage, and the utilization. Throws a one-line error naming the instruction
@@ -99,7 +80,7 @@ export function delayOf(stage: number, stages: number): number {
  *
  * @example
  * const account = accountSchedule(makeSchedule('pb', { stages: 4, samples: 8 }));
- * account.perStage[0].delay;         // 6 = delayOf(1, 4)
+ * account.perStage[0].delay;         // 6 = 2(S − 1)
  * account.perStage[0].peakInFlight;  // 7
  */
 export function accountSchedule(schedule: Schedule): ScheduleAccount {
@@ -110,6 +91,7 @@ export function accountSchedule(schedule: Schedule): ScheduleAccount {
   const forwardVersion = perStage(0);
   const backwardVersion = perStage(0);
   const version = new Array<number>(stages).fill(0);
+  const updateTicks = Array.from({ length: stages }, (): number[] => []);
   const busyTicks = new Array<number>(stages).fill(0);
 
   let t = 0;
@@ -127,6 +109,7 @@ export function accountSchedule(schedule: Schedule): ScheduleAccount {
       if (kind === 'U') {
         if (backwardTick[k][j] < 0) fail(`comes before ${s}B${j}, the backward whose gradient it applies`);
         updated[k]++;
+        updateTicks[k].push(t);
         continue;
       }
       if (kind !== 'F' && kind !== 'B') fail(`has kind '${String(kind)}'; kinds are F, B and U`);
@@ -165,6 +148,7 @@ export function accountSchedule(schedule: Schedule): ScheduleAccount {
     forwardVersion: forwardVersion[k],
     backwardVersion: backwardVersion[k],
     updates: version[k],
+    updateTicks: updateTicks[k],
     delay: backwardVersion[k].reduce((most, v, j) => Math.max(most, v - forwardVersion[k][j]), 0),
     peakInFlight: peakInFlight(forwardTick[k], backwardTick[k], t),
     busyTicks: busyTicks[k],

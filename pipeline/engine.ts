@@ -4,16 +4,22 @@
  *
  * Per tick, for each instruction:
  *
- * - `sFj` — stage `s` runs the forward of sample `j` on the weights its forward policy
- *   derives from the stage's state **at the start of the tick** (current: that version;
- *   predicted: `w − T·η·v`), records the sample as in flight, and sends its output
- *   bundle to stage `s+1` (the last stage computes the loss instead).
- * - `sBj` — stage `s` backpropagates sample `j` with the weights its backward policy
- *   gives (current, the stashed forward weights, or PipeMare's corrected ones), sends
- *   the input gradients to stage `s−1` and adds the weight gradients to its
- *   accumulator.
+ * - `sFj` — stage `s` runs the forward of sample `j` on the weights its mitigation's
+ *   `forwardWeights` picks from the stage's state **at the start of the tick** (plain
+ *   PB: that version; LWP: `w − T·η·v`), records the sample as in flight, and sends
+ *   its output bundle to stage `s+1` (the last stage computes the loss instead).
+ * - `sBj` — stage `s` backpropagates sample `j` with the weights the mitigation's
+ *   `backwardWeights` picks (current, the stashed forward weights, PipeMare's corrected
+ *   ones), sends the input gradients to stage `s−1` and adds the weight gradients to
+ *   its accumulator.
  * - `sUj` — stage `s` applies the accumulated gradient (averaged over the micro-batches
  *   since its last update) through its optimizer, whose context carries `s` and `D_s`.
+ *
+ * That is all the engine does. Which weights a pass uses is the mitigation's
+ * (`mitigations/`); each stage's delay is read off the schedule's stream
+ * (`delays.ts`); the SGD chain of a method is `sgd-for-method.ts`; memory is measured
+ * by `memory.ts`; the sequential cross-check is `simulate.ts`, which drives the same
+ * {@link Pipeline.execute} in another order.
  *
  * On a backend with device memory (the gpu backend), each stage's forward runs in a
  * {@link DeviceScope} of its own, which owns the activations and tape the forward left
@@ -24,8 +30,7 @@
  * when a run returns no device array is alive (`core/device-scope.ts`).
  *
  * The version each (sample, stage, phase) used is recorded, so tests can hold the
- * engine to §5; {@link Pipeline.simulate} replays the same steps in plain sequential
- * order as a cross-check.
+ * engine to §5.
  *
  * @example
  * const model = createModel('mlp', { inputShape: [2], numClasses: 2 });
@@ -41,15 +46,14 @@
  */
 import { crossEntropy, deviceScope, DeviceScope, mse, noGrad, scalar, Tensor } from '../core/index.js';
 import type { PipelineUnit } from '../nn/index.js';
-import { chain, scaleTensors, sgd, type GradientTransform, type Params, type Schedule as LrSchedule } from '../optim/index.js';
-import { delayOf } from './accounting.js';
-import { resolveMethod, type MethodSpec } from './methods.js';
-import { partitionUnits, type Partition } from './partition.js';
-import { correctedWeights, pipemareWarmup } from './pipemare.js';
-import { isFlushSchedule, makeSchedule } from './schedules/index.js';
+import { mapTensors, allocateLike, scaleTensors, type GradientTransform, type Params } from '../optim/index.js';
+import { steadyStateDelays } from './delays.js';
 import type { Instruction, Schedule } from './instruction.js';
+import { emptyMemory, measureStage, type StageMemory } from './memory.js';
+import { resolveMethod, type MethodSpec } from './methods.js';
+import type { WeightContext } from './mitigations/mitigation.js';
+import { partitionUnits, type Partition } from './partition.js';
 import { PipelineStage, type InFlight, type StageGradients, type StageInfo, type StageSnapshot } from './stage.js';
-import { predictWeights } from './weight-prediction.js';
 
 /** A training target: class labels, or a regression target tensor. */
 export type Target = Int32Array | Tensor;
@@ -93,21 +97,14 @@ export interface VersionRecord {
   version: number;
 }
 
-/** Per-stage memory, measured while running. */
-export interface StageMemory {
-  /** Most samples in flight at once (forward done, backward not yet). */
-  peakInFlight: number;
-  /** Bytes of the input and output bundles held for those samples, at the peak. */
-  peakActivationBytes: number;
-  /** Bytes of extra weight versions the method must keep (stashed versions; PipeMare's `δ`), at the peak. */
-  peakWeightVersionBytes: number;
-}
-
 /** How to build a pipeline. */
 export interface PipelineConfig {
   /** The model's units, in order (`model.pipelineUnits()`). */
   units: readonly PipelineUnit[];
-  /** The method (a {@link MethodSpec} or a name such as `pb+sc+lwp`). */
+  /**
+   * The method: a name such as `pb+sc+lwp`, or a {@link MethodSpec}, which may hold a
+   * schedule or a mitigation a user wrote (`methodFor(mySchedule, 'sc')`).
+   */
   method: MethodSpec | string;
   /** The optimizer chain for every stage (each stage keeps its own state), or a factory per stage. */
   optimizer: GradientTransform | ((stage: StageInfo) => GradientTransform);
@@ -115,7 +112,7 @@ export interface PipelineConfig {
   loss?: LossFn;
   /** How to cut units into stages (default `'fine'`: one unit per stage). */
   partition?: Partition;
-  /** Micro-batches per update for `gpipe` and `1f1b`. */
+  /** Micro-batches per update, for schedules that flush (`gpipe`, `1f1b`); ignored by the others. */
   microBatches?: number;
   /** Samples per micro-batch (for the optimizer's sample clock; default 1). */
   microBatchSize?: number;
@@ -131,27 +128,6 @@ export interface PipelineConfig {
   horizon?: (delay: number, stage: number) => number;
 }
 
-/** Hyper-parameters of {@link sgdForMethod}. */
-export interface SgdHyperParameters {
-  /** Learning rate, or a schedule in samples. */
-  lr: number | LrSchedule;
-  /** Momentum `m` (default 0). */
-  momentum?: number;
-  /** Weight decay `λ` (default 0). */
-  weightDecay?: number;
-}
-
-/**
- * The SGD chain a method trains with: momentum SGD, with Spike Compensation in place of
- * momentum when the method uses SC, followed by PipeMare's learning-rate warm-up when
- * the method is PipeMare.
- */
-export function sgdForMethod(method: MethodSpec | string, hp: SgdHyperParameters): GradientTransform {
-  const spec = typeof method === 'string' ? resolveMethod(method) : method;
-  const base = sgd({ lr: hp.lr, momentum: hp.momentum ?? 0, weightDecay: hp.weightDecay ?? 0, spikeCompensation: spec.spikeCompensation && (hp.momentum ?? 0) > 0 });
-  return spec.pipemare ? chain(base, pipemareWarmup(spec.pipemare.warmupSamples)) : base;
-}
-
 /** A pipeline of stages driven by a method's schedule. */
 export class Pipeline {
   /** The stages, index 0 holding stage 1. */
@@ -162,12 +138,14 @@ export class Pipeline {
   readonly versions: VersionRecord[] = [];
   /** Per-stage memory peaks over all runs. */
   readonly memory: StageMemory[];
+  /** Micro-batches per update, when the schedule flushes (`undefined` otherwise). */
+  readonly microBatches: number | undefined;
   private readonly loss: LossFn;
-  private readonly microBatches: number | undefined;
   private readonly microBatchSize: number;
   private readonly recordVersions: boolean;
   private readonly keepOnDevice: boolean;
-  private readonly horizon: (delay: number, stage: number) => number;
+  /** What each stage's mitigation hooks are told: the stage and its horizon. */
+  private readonly contexts: WeightContext[];
   // Per-run state.
   private inFlight: Map<number, Flight>[] = [];
   private forwardInbox: Map<number, Tensor[]>[] = [];
@@ -179,40 +157,47 @@ export class Pipeline {
   };
   private onSample: ((r: SampleResult) => void) | undefined;
 
-  /** Partition the units into stages and give each its optimizer. */
+  /**
+   * Partition the units into stages, read each stage's delay off the schedule's stream
+   * (`steadyStateDelays`), and give each stage its optimizer and its mitigation's state.
+   *
+   * @throws when the method's schedule flushes and `microBatches` is missing, or the
+   * schedule has no steady-state delay.
+   */
   constructor(config: PipelineConfig) {
     this.method = typeof config.method === 'string' ? resolveMethod(config.method) : config.method;
+    this.microBatches = this.flushes ? config.microBatches : undefined;
+    if (this.flushes && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
     const groups = partitionUnits(config.units, config.partition ?? 'fine');
     const S = groups.length;
-    const gamma = this.method.backward === 'corrected' ? (this.method.pipemare?.gamma ?? 0.9) : undefined;
+    const delays = steadyStateDelays(this.method.schedule, S, this.microBatches);
     this.stages = groups.map((units, i) => {
-      const info: StageInfo = { index: i + 1, stages: S, delay: delayOf(i + 1, S) };
+      const info: StageInfo = { index: i + 1, stages: S, delay: delays[i] };
       const transform = typeof config.optimizer === 'function' ? config.optimizer(info) : config.optimizer;
-      return new PipelineStage(i + 1, S, units, transform, { discrepancyGamma: gamma });
+      return new PipelineStage(info, units, transform, this.method.mitigation);
     });
+    const horizon = config.horizon ?? ((delay) => delay);
+    this.contexts = this.stages.map((stage) => ({ stage: stage.info, horizon: horizon(stage.delay, stage.index) }));
     this.loss = config.loss ?? classificationLoss;
-    this.microBatches = config.microBatches;
     this.microBatchSize = config.microBatchSize ?? 1;
     this.recordVersions = config.recordVersions ?? false;
     this.keepOnDevice = config.keepOnDevice ?? true;
-    this.horizon = config.horizon ?? ((delay) => delay);
-    this.memory = this.stages.map(() => ({ peakInFlight: 0, peakActivationBytes: 0, peakWeightVersionBytes: 0 }));
-    if (this.flushes && this.microBatches === undefined) throw new Error(`pipeline: method ${this.method.name} needs microBatches (micro-batches per update)`);
+    this.memory = this.stages.map(emptyMemory);
   }
 
   /** The schedule a run of `samples` samples (or micro-batches) follows. */
   schedule(samples: number): Schedule {
-    return makeSchedule(this.method.schedule, {
+    return this.method.schedule.make({
       stages: this.stages.length,
       samples,
       microBatchSize: this.microBatchSize,
-      ...(this.flushes ? { microBatches: this.microBatches } : {}),
+      microBatches: this.microBatches,
     });
   }
 
-  /** Whether the method flushes the pipeline for one synchronous update per round of micro-batches (gpipe, 1f1b). */
+  /** Whether the method's schedule flushes the pipeline for one synchronous update per round of micro-batches (gpipe, 1f1b). */
   get flushes(): boolean {
-    return isFlushSchedule(this.method.schedule);
+    return this.method.schedule.flushes;
   }
 
   /**
@@ -228,43 +213,43 @@ export class Pipeline {
       for (const ins of tick) {
         if (ins.kind === 'F' && !start.has(ins.stage)) start.set(ins.stage, this.stage(ins.stage).snapshot());
       }
-      for (const ins of tick) this.execute(ins, start);
+      for (const ins of tick) this.execute(ins, start.get(ins.stage));
     }
     this.end();
   }
 
   /**
-   * The cross-check of DESIGN §5: the same steps in sequential order. For each sample
-   * `j`: forward through every stage `s` with the weights derived from version
-   * `max(0, j − D_s)`, backward with the current weights, update every stage. Only
-   * for the `pb` schedule (and `sequential`, where every `D` is 0). Bit-identical to
-   * {@link Pipeline.run} by construction of the tick model; a test checks it.
+   * Start a run that {@link Pipeline.execute} carries out instruction by instruction:
+   * `run` is `begin`, `execute` for every instruction of the schedule, `end`. Other
+   * drivers (the sequential simulation, `simulate.ts`) use the same three.
    */
-  simulate(samples: number, data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
-    if (this.method.schedule !== 'pb' && this.method.schedule !== 'sequential') {
-      throw new Error(`simulate: the sequential simulation covers pb and sequential schedules, not ${this.method.schedule}`);
-    }
-    this.begin(data, onSample);
-    const delayed = this.method.schedule === 'pb';
-    const history = this.stages.map((stage) => [stage.snapshot()]);
-    const S = this.stages.length;
-    for (let j = 0; j < samples; j++) {
-      for (let s = 1; s <= S; s++) {
-        const hist = history[s - 1];
-        const version = delayed ? Math.max(0, j - this.stage(s).delay) : j;
-        const snap = hist.find((h) => h.version === version);
-        if (!snap) throw new Error(`simulate: version ${version} of stage ${s} is not in the history`);
-        this.forwardStep(s, j, snap);
-      }
-      for (let s = S; s >= 1; s--) {
-        this.backwardStep(s, j);
-        this.updateStep(s);
-        const hist = history[s - 1];
-        hist.push(this.stage(s).snapshot());
-        while (hist.length > this.stage(s).delay + 1) hist.shift();
-      }
-    }
-    this.end();
+  begin(data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
+    this.data = data;
+    this.onSample = onSample;
+    this.inFlight = this.stages.map(() => new Map());
+    this.forwardInbox = this.stages.map(() => new Map());
+    this.backwardInbox = this.stages.map(() => new Map());
+    this.accumulated = this.stages.map(() => ({ grads: null, count: 0 }));
+    this.targets.clear();
+  }
+
+  /**
+   * Carry out one instruction. An F runs on the weights the mitigation picks from `at`,
+   * the stage as it was at the start of the tick (default: the stage now); a B on the
+   * weights the mitigation picks for the backward; a U applies the accumulated gradient.
+   */
+  execute(instruction: Instruction, at?: StageSnapshot): void {
+    const { kind, stage, sample } = instruction;
+    if (kind === 'F') this.forwardStep(stage, sample, at ?? this.stage(stage).snapshot());
+    else if (kind === 'B') this.backwardStep(stage, sample);
+    else this.updateStep(stage);
+  }
+
+  /** End a run: check that no sample is left in flight, and bind the current weights into the modules. */
+  end(): void {
+    const left = this.inFlight.reduce((n, m) => n + m.size, 0);
+    if (left > 0) throw new Error(`pipeline: ${left} samples still in flight after the schedule ended (schedule bug)`);
+    this.bindCurrent();
   }
 
   /**
@@ -304,32 +289,12 @@ export class Pipeline {
   }
 
   private stage(s: number): PipelineStage {
-    return this.stages[s - 1];
+    const stage = this.stages[s - 1];
+    if (stage === undefined) throw new Error(`pipeline: no stage ${s}; the pipeline has stages 1..${this.stages.length}`);
+    return stage;
   }
 
-  private begin(data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
-    this.data = data;
-    this.onSample = onSample;
-    this.inFlight = this.stages.map(() => new Map());
-    this.forwardInbox = this.stages.map(() => new Map());
-    this.backwardInbox = this.stages.map(() => new Map());
-    this.accumulated = this.stages.map(() => ({ grads: null, count: 0 }));
-    this.targets.clear();
-  }
-
-  private end(): void {
-    const left = this.inFlight.reduce((n, m) => n + m.size, 0);
-    if (left > 0) throw new Error(`pipeline: ${left} samples still in flight after the schedule ended (schedule bug)`);
-    this.bindCurrent();
-  }
-
-  private execute(ins: Instruction, start: Map<number, StageSnapshot>): void {
-    if (ins.kind === 'F') this.forwardStep(ins.stage, ins.sample, start.get(ins.stage)!);
-    else if (ins.kind === 'B') this.backwardStep(ins.stage, ins.sample);
-    else this.updateStep(ins.stage);
-  }
-
-  private forwardStep(s: number, j: number, snap: StageSnapshot): void {
+  private forwardStep(s: number, j: number, at: StageSnapshot): void {
     const stage = this.stage(s);
     const S = this.stages.length;
     let inputs: Tensor[];
@@ -341,10 +306,7 @@ export class Pipeline {
       inputs = this.forwardInbox[s - 1].get(j)!;
       this.forwardInbox[s - 1].delete(j);
     }
-    const weights =
-      this.method.forward === 'predicted'
-        ? predictWeights(snap.params, snap.velocity, snap.learningRate, this.horizon(stage.delay, s))
-        : snap.params;
+    const weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
     // What this forward leaves on a device lives until the sample's backward here.
     const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`);
     let outputs: Tensor[];
@@ -367,9 +329,9 @@ export class Pipeline {
       scope.close();
       throw e;
     }
-    this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: snap.version, scope });
-    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'F', version: snap.version });
-    this.measure(s);
+    this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: at.version, scope });
+    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'F', version: at.version });
+    measureStage(this.memory[s - 1], this.inFlight[s - 1], stage, this.method.mitigation);
   }
 
   private backwardStep(s: number, j: number): void {
@@ -384,25 +346,7 @@ export class Pipeline {
       outputGrads = this.backwardInbox[s - 1].get(j)!;
       this.backwardInbox[s - 1].delete(j);
     }
-    let weights: Params;
-    let version = stage.version;
-    switch (this.method.backward) {
-      case 'stashed':
-        weights = record.weights;
-        version = record.version;
-        break;
-      case 'predicted': {
-        // SpecTrain: T = updates left before this sample's own update here, 0 in PB.
-        const current = stage.snapshot();
-        weights = predictWeights(current.params, current.velocity, current.learningRate, 0);
-        break;
-      }
-      case 'corrected':
-        weights = correctedWeights(stage.params, stage.snapshot().discrepancy, stage.delay);
-        break;
-      default:
-        weights = stage.params;
-    }
+    const { weights, version } = this.method.mitigation.backwardWeights(stage.snapshot(), record, this.contexts[s - 1]);
     let grads: StageGradients;
     try {
       grads = this.within(record.scope, () => stage.backward(record, outputGrads, weights));
@@ -426,25 +370,6 @@ export class Pipeline {
     const grads = acc.count === 1 ? acc.grads : scaleTensors(acc.grads, 1 / acc.count);
     this.stage(s).update(grads, acc.count * this.microBatchSize);
     this.accumulated[s - 1] = { grads: null, count: 0 };
-  }
-
-  private measure(s: number): void {
-    const flights = this.inFlight[s - 1];
-    const mem = this.memory[s - 1];
-    if (flights.size < mem.peakInFlight) return;
-    let activations = 0;
-    const extraVersions = new Set<Params>();
-    const current = this.stage(s).params;
-    for (const f of flights.values()) {
-      for (const t of f.inputs) activations += t.size * 4;
-      for (const t of f.outputs) activations += t.size * 4;
-      if (this.method.backward === 'stashed' && f.weights !== current) extraVersions.add(f.weights);
-    }
-    const versionBytes = this.stage(s).parameterCount * 4;
-    const weightBytes = extraVersions.size * versionBytes + (this.method.backward === 'corrected' ? versionBytes : 0);
-    mem.peakInFlight = flights.size;
-    mem.peakActivationBytes = Math.max(mem.peakActivationBytes, activations);
-    mem.peakWeightVersionBytes = Math.max(mem.peakWeightVersionBytes, weightBytes);
   }
 }
 
@@ -477,14 +402,13 @@ function onHost(t: Tensor): Tensor {
   return t.detach();
 }
 
+/** `a + b` for every parameter: the gradient accumulator of micro-batches between updates. */
 function addParams(a: Params, b: Params): Params {
-  const out: Params = new Map();
-  for (const [name, x] of a) {
+  return mapTensors((x, y) => {
     const xd = x.data;
-    const yd = b.get(name)!.data;
-    const sum = new (xd.constructor as Float32ArrayConstructor)(xd.length);
+    const yd = y.data;
+    const sum = allocateLike(x);
     for (let i = 0; i < sum.length; i++) sum[i] = xd[i] + yd[i];
-    out.set(name, new Tensor(sum, x.shape));
-  }
-  return out;
+    return new Tensor(sum, x.shape);
+  }, a, b);
 }

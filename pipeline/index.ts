@@ -13,31 +13,65 @@
  */
 export type { Instruction, InstructionKind, Tick, Schedule, ScheduleSize } from './instruction.js';
 export { formatInstruction, checkCount, checkScheduleSize } from './instruction.js';
-export { makeSchedule, isFlushSchedule, scheduleNames, type ScheduleName, type ScheduleOptions } from './schedules/index.js';
-export { sequentialSchedule } from './schedules/sequential.js';
-export { pbSchedule } from './schedules/pb.js';
-export { gpipeSchedule, type FlushScheduleSize } from './schedules/gpipe.js';
-export { oneFOneBSchedule } from './schedules/one-f-one-b.js';
-export { accountSchedule, delayOf, type ScheduleAccount, type StageAccount } from './accounting.js';
+export {
+  makeSchedule,
+  resolveSchedule,
+  isFlushSchedule,
+  scheduleNames,
+  scheduleDefinitions,
+  defineSchedule,
+  type ScheduleName,
+  type ScheduleOptions,
+  type ScheduleDefinition,
+  type StreamSize,
+} from './schedules/index.js';
+export { sequential, sequentialSchedule } from './schedules/sequential.js';
+export { pb, pbSchedule, delayOf } from './schedules/pb.js';
+export { gpipe, gpipeSchedule, defineFlushSchedule, gpipePlacement, type FlushScheduleSize, type RoundPlacement, type RoundWork } from './schedules/gpipe.js';
+export { oneFOneB, oneFOneBSchedule, oneFOneBPlacement } from './schedules/one-f-one-b.js';
+export { accountSchedule, type ScheduleAccount, type StageAccount } from './accounting.js';
+export { steadyStateDelays } from './delays.js';
 export { renderAscii } from './render-ascii.js';
 export { renderSvg, kindColors } from './render-svg.js';
 export { partitionUnits, type Partition } from './partition.js';
-export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageOptions, type StageGradients } from './stage.js';
+export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageGradients } from './stage.js';
 export { predictWeights, axpy } from './weight-prediction.js';
-export { pipemareWarmup, pipemareExponent, updateDiscrepancy, correctedWeights, type PipeMareOptions } from './pipemare.js';
-export { methodFor, resolveMethod, methodNames, mitigationNames, methodScheduleNames, type MethodSpec, type Mitigation, type WeightPolicy } from './methods.js';
+export {
+  mitigations,
+  mitigationNames,
+  resolveMitigation,
+  composeMitigations,
+  none,
+  sc,
+  lwp,
+  stash,
+  spectrain,
+  pipemare,
+  pipemareMitigation,
+  pipemareWarmup,
+  pipemareExponent,
+  updateDiscrepancy,
+  correctedWeights,
+  type Mitigation,
+  type MitigationName,
+  type WeightContext,
+  type VersionedWeights,
+  type OptimizerChange,
+  type PipeMareOptions,
+} from './mitigations/index.js';
+export { methodFor, resolveMethod, methodNames, methodScheduleNames, type MethodSpec } from './methods.js';
+export { sgdForMethod, type SgdHyperParameters } from './sgd-for-method.js';
 export {
   Pipeline,
   NonFiniteLossError,
   classificationLoss,
-  sgdForMethod,
   type PipelineConfig,
   type Example,
   type Target,
   type LossFn,
   type SampleResult,
   type VersionRecord,
-  type StageMemory,
-  type SgdHyperParameters,
 } from './engine.js';
+export { emptyMemory, measureStage, type StageMemory } from './memory.js';
+export { simulate } from './simulate.js';
 export { accountPipeline, formatBytes, type PipelineAccount, type StageRow } from './model-accounting.js';

@@ -3,21 +3,26 @@
  * activations in flight (count and bytes) and extra weight versions (bytes), plus the
  * pipeline's utilization.
  *
- * Every count comes from the method's instruction stream ({@link accountSchedule});
- * bytes multiply those counts by sizes measured in one forward pass of a sample:
+ * Every count comes from the method's instruction stream ({@link accountSchedule}), and
+ * each stage's delay is the one the pipeline runs with, read off the same schedule's
+ * stream (`steadyStateDelays`): 0 on `sequential`, `gpipe` and `1f1b`. Bytes multiply
+ * those counts by sizes measured in one forward pass of a sample:
  *
  * - activation bytes of a stage = peak samples in flight × (its input bundle + output
  *   bundle, float32) — what it must hold between a sample's forward and backward;
- * - weight-version bytes = the extra copies of the stage's weights the method keeps:
- *   with stashing, the distinct forward versions of the samples in flight other than
- *   the current one (`D_s` in steady state); PipeMare's `δ`, one copy; none otherwise
- *   (LWP and SpecTrain compute their prediction from `w` and `v` when needed).
+ * - weight-version bytes = the most extra copies of the stage's weights the mitigation
+ *   holds in any tick (`Mitigation.weightCopies` of the forward versions in flight and
+ *   the stage's version in that tick: with stashing, the distinct forward versions
+ *   other than the current one, `D_s` in steady state; PipeMare's `δ`, one copy; none
+ *   otherwise — LWP and SpecTrain compute their prediction from `w` and `v` when
+ *   needed) × the stage's parameters × 4.
  *
  * @module
  */
 import { noGrad, type Tensor } from '../core/index.js';
-import { accountSchedule } from './accounting.js';
+import { accountSchedule, type StageAccount } from './accounting.js';
 import type { Pipeline } from './engine.js';
+import type { Mitigation } from './mitigations/mitigation.js';
 
 /** One stage's row of the table. */
 export interface StageRow {
@@ -27,7 +32,7 @@ export interface StageRow {
   layers: string[];
   /** Parameters it owns. */
   parameters: number;
-  /** Its delay `D_s`. */
+  /** Its delay `D_s`, from the schedule's stream. */
   delay: number;
   /** Peak samples in flight. */
   inFlight: number;
@@ -53,11 +58,13 @@ export interface PipelineAccount {
 
 /**
  * Account a pipeline's method on `samples` samples (default: enough to reach the
- * steady state, `4·S`) with `input` as one sample's input batch for the sizes.
+ * steady state, `4·S` rounded up to whole rounds of micro-batches) with `input` as one
+ * sample's input batch for the sizes.
  */
 export function accountPipeline(pipe: Pipeline, input: Tensor, samples?: number): PipelineAccount {
   const S = pipe.stages.length;
-  const n = samples ?? Math.max(4 * S, 8);
+  const round = pipe.microBatches ?? 1;
+  const n = samples ?? Math.ceil(Math.max(4 * S, 8) / round) * round;
   const account = accountSchedule(pipe.schedule(n));
   const bundleBytes = noGrad(() => {
     const sizes: number[] = [];
@@ -72,10 +79,7 @@ export function accountPipeline(pipe: Pipeline, input: Tensor, samples?: number)
   });
   const rows = pipe.stages.map((stage, i): StageRow => {
     const acc = account.perStage[i];
-    const versionBytes = stage.parameterCount * 4;
-    let extraVersions = 0;
-    if (pipe.method.backward === 'stashed') extraVersions = peakExtraVersions(acc.forwardTick, acc.backwardTick, acc.forwardVersion, account.ticks);
-    if (pipe.method.backward === 'corrected') extraVersions = 1;
+    const copies = peakWeightCopies(acc, account.ticks, pipe.method.mitigation);
     return {
       stage: stage.index,
       layers: stage.units.map((u) => u.name),
@@ -83,7 +87,7 @@ export function accountPipeline(pipe: Pipeline, input: Tensor, samples?: number)
       delay: stage.delay,
       inFlight: acc.peakInFlight,
       activationBytes: acc.peakInFlight * bundleBytes[i],
-      weightVersionBytes: extraVersions * versionBytes,
+      weightVersionBytes: copies * stage.parameterCount * 4,
     };
   });
   const total: StageRow = {
@@ -99,20 +103,20 @@ export function accountPipeline(pipe: Pipeline, input: Tensor, samples?: number)
 }
 
 /**
- * The most distinct weight versions, other than the stage's current one, that the
- * samples in flight were forwarded with at any tick: what weight stashing must keep.
+ * The most weight copies `mitigation` holds at a stage in any tick: at tick `t` the
+ * samples in flight are those with `forwardTick ≤ t ≤ backwardTick`, and the stage's
+ * version is the number of its updates in ticks before `t`.
  */
-function peakExtraVersions(fTick: readonly number[], bTick: readonly number[], fVersion: readonly number[], ticks: number): number {
+function peakWeightCopies(acc: StageAccount, ticks: number, mitigation: Mitigation): number {
   let peak = 0;
+  let version = 0;
   for (let t = 0; t < ticks; t++) {
-    const versions = new Set<number>();
-    let current = 0;
-    for (let j = 0; j < fTick.length; j++) {
-      if (bTick[j] < t) current = Math.max(current, j + 1);
-      if (fTick[j] <= t && bTick[j] >= t) versions.add(fVersion[j]);
-    }
-    versions.delete(current);
-    peak = Math.max(peak, versions.size);
+    while (version < acc.updateTicks.length && acc.updateTicks[version] < t) version++;
+    const inFlight: number[] = [];
+    acc.forwardTick.forEach((f, j) => {
+      if (f <= t && acc.backwardTick[j] >= t) inFlight.push(acc.forwardVersion[j]);
+    });
+    peak = Math.max(peak, mitigation.weightCopies(inFlight, version));
   }
   return peak;
 }

@@ -1,6 +1,7 @@
 /**
- * One pipeline stage: a run of units, its weights with numbered versions, and its own
- * optimizer whose context carries the stage index and delay `D_s`.
+ * One pipeline stage: a run of units, its weights with numbered versions, its own
+ * optimizer whose context carries the stage index and delay `D_s`, and the state its
+ * mitigation keeps (PipeMare's `δ`).
  *
  * Weight versions are values (DESIGN §3). The stage's optimizer returns a new map of
  * weight tensors at every update, so version `k` is simply the map it returned after
@@ -14,8 +15,8 @@
 import { gradients, Tensor, zeros } from '../core/index.js';
 import type { Module, PipelineUnit } from '../nn/index.js';
 import { Optimizer, type GradientTransform, type Params } from '../optim/index.js';
-import { delayOf } from './accounting.js';
-import { updateDiscrepancy } from './pipemare.js';
+import type { Mitigation } from './mitigations/mitigation.js';
+import { none } from './mitigations/none.js';
 
 /** What a stage's weights and optimizer looked like at one moment. */
 export interface StageSnapshot {
@@ -27,8 +28,8 @@ export interface StageSnapshot {
   readonly velocity: Params | undefined;
   /** The learning rate the next update would use (0 when the optimizer has none). */
   readonly learningRate: number;
-  /** PipeMare's average weight change `δ`, when tracked. */
-  readonly discrepancy: Params | undefined;
+  /** The mitigation's state (PipeMare's average weight change `δ`; `undefined` for most). */
+  readonly state: unknown;
 }
 
 /** A stage's position, given to optimizer factories. */
@@ -37,7 +38,7 @@ export interface StageInfo {
   readonly index: number;
   /** Number of stages S. */
   readonly stages: number;
-  /** The stage's delay `D_s = 2(S − s)`. */
+  /** The stage's delay `D_s`, read off the schedule's stream (`steadyStateDelays`): `2(S − s)` in PB. */
   readonly delay: number;
 }
 
@@ -63,19 +64,13 @@ export interface StageGradients {
   paramGrads: Params;
 }
 
-/** Options of a stage. */
-export interface StageOptions {
-  /** Track PipeMare's weight-change average with this decay `γ`. */
-  discrepancyGamma?: number;
-}
-
 /** One stage of a pipeline. */
 export class PipelineStage {
   /** Stage index, 1-based. */
   readonly index: number;
   /** Number of stages in the pipeline. */
   readonly stages: number;
-  /** `D_s = 2(S − s)`: updates between this stage's forward and backward of a sample. */
+  /** `D_s`: updates between this stage's forward and backward of a sample, from the schedule. */
   readonly delay: number;
   /** The units this stage runs, in order. */
   readonly units: readonly PipelineUnit[];
@@ -83,19 +78,19 @@ export class PipelineStage {
   readonly optimizer: Optimizer;
   /** Which unit module owns each parameter (by full model path). */
   private readonly owners = new Map<string, Module>();
-  private readonly discrepancyGamma: number | undefined;
-  private discrepancy: Params | undefined;
+  private readonly mitigation: Mitigation;
+  private state: unknown;
 
   /**
-   * @param index the stage's index (1-based)
-   * @param stages the number of stages
+   * @param info the stage's index (1-based), the number of stages and its delay
    * @param units the units it runs
    * @param transform the optimizer chain (this stage keeps its own state)
+   * @param mitigation the weight policy whose state the stage keeps (default: none)
    */
-  constructor(index: number, stages: number, units: readonly PipelineUnit[], transform: GradientTransform, options: StageOptions = {}) {
-    this.index = index;
-    this.stages = stages;
-    this.delay = delayOf(index, stages);
+  constructor(info: StageInfo, units: readonly PipelineUnit[], transform: GradientTransform, mitigation: Mitigation = none) {
+    this.index = info.index;
+    this.stages = info.stages;
+    this.delay = info.delay;
     this.units = units;
     const params: Params = new Map();
     for (const unit of units) {
@@ -105,7 +100,13 @@ export class PipelineStage {
       }
     }
     this.optimizer = new Optimizer(transform, params);
-    this.discrepancyGamma = options.discrepancyGamma;
+    this.mitigation = mitigation;
+    this.state = mitigation.initialState(params);
+  }
+
+  /** The stage's index, number of stages and delay. */
+  get info(): StageInfo {
+    return { index: this.index, stages: this.stages, delay: this.delay };
   }
 
   /** The current weight version number. */
@@ -132,7 +133,7 @@ export class PipelineStage {
       params: this.optimizer.params,
       velocity: this.optimizer.velocity(),
       learningRate: this.optimizer.learningRate({ stage: this.index, delay: this.delay }) ?? 0,
-      discrepancy: this.discrepancy,
+      state: this.state,
     };
   }
 
@@ -176,13 +177,11 @@ export class PipelineStage {
     return { inputGrads: record.inputs.map((x) => grads.get(x) ?? null), paramGrads };
   }
 
-  /** Apply one update from `grads` (already averaged), covering `batchSize` samples. */
+  /** Apply one update from `grads` (already averaged), covering `batchSize` samples; the mitigation's state follows. */
   update(grads: Params, batchSize: number): void {
     const before = this.optimizer.params;
     this.optimizer.step(grads, { stage: this.index, delay: this.delay, batchSize });
-    if (this.discrepancyGamma !== undefined) {
-      this.discrepancy = updateDiscrepancy(this.discrepancy, before, this.optimizer.params, this.discrepancyGamma);
-    }
+    this.state = this.mitigation.nextState(this.state, before, this.optimizer.params);
   }
 }
 

@@ -11,34 +11,24 @@
  * ```
  *
  * The prediction is computed from `(w, v)` when the forward needs it and is never
- * written into `w`; the backward uses the actual weights. SpecTrain uses the same
- * formula for both passes, with `T` the number of updates left until the sample's own
- * update at that stage — `D_s` for the forward and 0 for the backward in the PB
- * schedule, which makes it coincide with LWP there.
+ * written into `w`; the backward uses the actual weights (`mitigations/lwp.ts`).
+ * SpecTrain uses the same formula for both passes (`mitigations/spectrain.ts`).
  *
  * @module
  */
-import type { Tensor } from '../core/index.js';
-import { allocateLike, type Params } from '../optim/index.js';
-import { Tensor as TensorClass } from '../core/index.js';
+import { Tensor } from '../core/index.js';
+import { allocateLike, mapTensors, type Params } from '../optim/index.js';
 
 /**
  * `ŵ = w − T·η·v` for every parameter. Returns `w` itself (the same tensors) when the
  * horizon is 0 or there is no velocity yet, so a zero horizon is exactly plain PB.
+ *
+ * @throws when `velocity` lacks a parameter of `weights`.
  */
 export function predictWeights(weights: Params, velocity: Params | undefined, learningRate: number, horizon: number): Params {
   if (horizon === 0 || velocity === undefined || learningRate === 0) return weights;
   const scale = horizon * learningRate;
-  const predicted: Params = new Map();
-  for (const [name, w] of weights) {
-    const v = velocity.get(name);
-    if (v === undefined) {
-      predicted.set(name, w);
-      continue;
-    }
-    predicted.set(name, axpy(w, v, -scale));
-  }
-  return predicted;
+  return mapTensors((w, v) => axpy(w, v, -scale), weights, velocity);
 }
 
 /** `w + a·x` as a new leaf tensor that requires a gradient, named like `w`. */
@@ -47,7 +37,7 @@ export function axpy(w: Tensor, x: Tensor, a: number): Tensor {
   const xd = x.data;
   const out = allocateLike(w);
   for (let i = 0; i < out.length; i++) out[i] = wd[i] + a * xd[i];
-  const t = new TensorClass(out, w.shape).requireGrad();
+  const t = new Tensor(out, w.shape).requireGrad();
   t.name = w.name;
   return t;
 }

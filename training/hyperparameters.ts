@@ -6,7 +6,7 @@
  * @module
  */
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
-import { isFlushSchedule, type MethodSpec } from '../pipeline/index.js';
+import type { MethodSpec } from '../pipeline/index.js';
 import type { TrainConfig } from './config.js';
 import { ConfigError } from './errors.js';
 
@@ -31,7 +31,7 @@ export interface ResolvedHyperParameters {
  * batch-size scaling rules.
  */
 export function resolveHyperParameters(c: TrainConfig, spec: MethodSpec): ResolvedHyperParameters {
-  const effectiveBatch = c.batchSize * (isFlushSchedule(spec.schedule) ? c.microBatches : 1);
+  const effectiveBatch = c.batchSize * (spec.schedule.flushes ? c.microBatches : 1);
   let { lr, momentum, weightDecay } = c;
   if (c.refBatchSize !== undefined) {
     const scaled = scaleHyperparameters({ batchSize: c.refBatchSize, lr, momentum, weightDecay }, effectiveBatch);

@@ -12,7 +12,7 @@
  * @module
  */
 import { GpuUnavailableError, Tensor, useBackend } from '../core/index.js';
-import { isFlushSchedule, methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type SampleResult, type StageMemory } from '../pipeline/index.js';
 import { loadStageOptimizers, encodeTrainingCheckpoint, restoreTrainingCheckpoint, type ResumeState } from './checkpoint.js';
 import { trainConfig, type TrainConfig } from './config.js';
 import { renderCurves, type Curve, type CurvePoint } from './curves.js';
@@ -94,7 +94,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
   const totalSamples = c.epochs * data.train.length;
   const schedule = lrScheduleFor(c, resolved.lr, totalSamples);
-  const flush = isFlushSchedule(spec.schedule);
+  const flush = spec.schedule.flushes;
 
   let resume: ResumeState | null = null;
   let resumeOptimizer = new Map<string, Tensor>();

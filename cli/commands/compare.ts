@@ -65,8 +65,8 @@ export async function compareCommand(argv: readonly string[], out: Sink): Promis
   const mode = reportMode(parsed.flags.json as boolean, out);
   const rows: CompareRow[] = [];
   for (const spec of specs) {
-    const schedule = spec.schedule === 'sequential' ? 'sgd' : spec.schedule;
-    const config = { ...base, method: schedule, mitigation: spec.mitigation };
+    const schedule = spec.schedule.name === 'sequential' ? 'sgd' : spec.schedule.name;
+    const config = { ...base, method: schedule, mitigation: spec.mitigation.name };
     const result = await runTraining(config, { load: loadDataset, store: folderStore(join(outDir, spec.name.replace(/\+/g, '_'))), events: reporter(mode, out, spec.name) });
     rows.push({ method: spec.name, result });
     if (mode === 'json') {

@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../../core/index.js';
 import { createModel, modelNames, type NormKind } from '../../nn/index.js';
-import { accountPipeline, formatBytes, isFlushSchedule, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
+import { accountPipeline, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 
@@ -25,7 +25,7 @@ function inspectFlags(): FlagSpec[] {
 
 /** Help of `pipegrad inspect`. */
 export function inspectHelp(): string {
-  return helpText('pipegrad inspect [options]', 'Per stage: layers, parameters, delay D_s, activations in flight and the weight versions a method keeps; ends with a total row.', inspectFlags());
+  return helpText('pipegrad inspect [options]', 'Per stage: layers, parameters, delay D_s (read off the schedule: 0 on sgd, gpipe and 1f1b), activations in flight and the weight versions a method keeps; ends with a total row.', inspectFlags());
 }
 
 /** The table of an account as aligned text. */
@@ -49,7 +49,7 @@ export function inspectCommand(argv: readonly string[], out: Sink): PipelineAcco
     ...(flags.width !== undefined ? { width: flags.width as number } : {}),
     ...(flags.norm !== undefined ? { norm: flags.norm as NormKind } : {}),
   });
-  const flush = isFlushSchedule(spec.schedule);
+  const flush = spec.schedule.flushes;
   const pipe = new Pipeline({
     units: model.pipelineUnits(),
     method: spec,

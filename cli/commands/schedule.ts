@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { accountSchedule, isFlushSchedule, makeSchedule, renderAscii, renderSvg, type ScheduleName } from '../../pipeline/index.js';
+import { accountSchedule, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, type ScheduleName } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 import { writeFileAtomic } from '../../nn/node.js';
@@ -27,19 +27,17 @@ export function scheduleHelp(): string {
 export function scheduleCommand(argv: readonly string[], out: Sink): void {
   const { flags, positional } = parseFlags('schedule', argv, FLAGS);
   if (positional.length > 0) throw new UsageError(`schedule: unexpected argument '${positional[0]}'`);
-  const method = flags.method === 'sgd' ? 'sequential' : (flags.method as ScheduleName);
-  const flush = isFlushSchedule(method);
-  const schedule = makeSchedule(method, {
-    stages: flags.stages as number,
-    samples: flags.samples as number,
-    ...(flush ? { microBatches: flags['micro-batches'] as number } : {}),
-  });
+  const definition = resolveSchedule(flags.method === 'sgd' ? 'sequential' : (flags.method as ScheduleName));
+  const microBatches = definition.flushes ? (flags['micro-batches'] as number) : undefined;
+  const schedule = makeSchedule(definition, { stages: flags.stages as number, samples: flags.samples as number, microBatches });
   const account = accountSchedule(schedule);
+  const delays = steadyStateDelays(definition, schedule.stages, microBatches);
   if (flags.json) {
-    out.write(JSON.stringify({ schedule: schedule.name, stages: schedule.stages, samples: schedule.samples, utilization: account.utilization, ticks: [...schedule.ticks()] }) + '\n');
+    out.write(JSON.stringify({ schedule: schedule.name, stages: schedule.stages, samples: schedule.samples, utilization: account.utilization, delays, ticks: [...schedule.ticks()] }) + '\n');
   } else {
     out.write(renderAscii(schedule));
     out.write(`\n${account.ticks} ticks, utilization ${(account.utilization * 100).toFixed(1)}% (busy stage-ticks / all stage-ticks)\n`);
+    out.write(`steady-state delays D_s, stage 1..${schedule.stages}: ${delays.join(', ')}\n`);
   }
   if (flags.svg) {
     writeFileAtomic(flags.svg as string, renderSvg(schedule));

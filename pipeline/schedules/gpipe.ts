@@ -17,19 +17,13 @@
  * and keeps each stage busy in `2m` of them: utilization `m / (m + S − 1)` exactly,
  * counting a stage-tick as busy when it holds an F or a B.
  *
- * The rounds and the flush are shared with 1F1B ({@link flushSchedule}); only the
+ * The rounds and the flush are shared with 1F1B ({@link defineFlushSchedule}); only the
  * order of the work inside a round differs.
  *
  * @module
  */
-import {
-  checkCount,
-  checkScheduleSize,
-  type Instruction,
-  type Schedule,
-  type ScheduleSize,
-  type Tick,
-} from '../instruction.js';
+import type { Instruction, Schedule, ScheduleSize } from '../instruction.js';
+import { defineSchedule, type ScheduleDefinition } from './definition.js';
 
 /** The sizes of a GPipe or 1F1B schedule: the common ones plus `microBatches`. */
 export interface FlushScheduleSize extends ScheduleSize {
@@ -58,18 +52,13 @@ export type RoundPlacement = (m: number, stages: number, stage: number, k: numbe
  * last tick, written with the round's last sample.
  *
  * @example
- * const gpipe = flushSchedule('gpipe', { stages: 4, samples: 8, microBatches: 4 }, gpipePlacement);
+ * const gpipe = defineFlushSchedule('gpipe', gpipePlacement);
+ * gpipe.make({ stages: 4, samples: 8, microBatches: 4 });
  */
-export function flushSchedule(name: string, size: FlushScheduleSize, place: RoundPlacement): Schedule {
-  const { stages, samples, microBatchSize } = checkScheduleSize(size);
-  const microBatches = checkCount('microBatches', size.microBatches);
-  return {
+export function defineFlushSchedule(name: string, place: RoundPlacement): ScheduleDefinition {
+  return defineSchedule(
     name,
-    stages,
-    samples,
-    microBatchSize,
-    microBatches,
-    *ticks(): Generator<Tick> {
+    function* ({ stages, samples, microBatches = 1 }) {
       for (let first = 0; first < samples; first += microBatches) {
         const m = Math.min(microBatches, samples - first);
         const length = 2 * (m + stages - 1);
@@ -86,7 +75,8 @@ export function flushSchedule(name: string, size: FlushScheduleSize, place: Roun
         }
       }
     },
-  };
+    true,
+  );
 }
 
 /**
@@ -99,6 +89,9 @@ export const gpipePlacement: RoundPlacement = (m, stages, stage, k) => {
   const i = forward ? k - (stage - 1) : m - 1 - (k - phase - (stages - stage));
   return i >= 0 && i < m ? { kind: forward ? 'F' : 'B', i } : undefined;
 };
+
+/** GPipe's definition, for `Pipeline` and `makeSchedule` (see {@link gpipeSchedule}). */
+export const gpipe: ScheduleDefinition = defineFlushSchedule('gpipe', gpipePlacement);
 
 /**
  * The GPipe (fill-and-drain) schedule: `samples / microBatches` synchronous updates
@@ -124,5 +117,5 @@ export const gpipePlacement: RoundPlacement = (m, stages, stage, k) => {
  * const schedule = gpipeSchedule({ stages: 4, samples: 8, microBatches: 4 }); // two updates
  */
 export function gpipeSchedule(size: FlushScheduleSize): Schedule {
-  return flushSchedule('gpipe', size, gpipePlacement);
+  return gpipe.make(size);
 }

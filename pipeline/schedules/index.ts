@@ -1,5 +1,5 @@
 /**
- * The schedules by name, for the engine, the cli and the pictures.
+ * The built-in schedules by name, for the engine, the cli and the pictures.
  *
  * | name         | updates                         | delay at stage s | utilization          |
  * | ------------ | ------------------------------- | ---------------- | -------------------- |
@@ -8,13 +8,19 @@
  * | `gpipe`      | every M micro-batches (flush)   | 0                | M / (M + S − 1)      |
  * | `1f1b`       | every M micro-batches (flush)   | 0                | M / (M + S − 1)      |
  *
+ * The delays in this table are not used by the code: the pipeline reads each stage's
+ * delay off the stream (`steadyStateDelays`), and the tests hold that reading to the
+ * table. Anywhere a name is accepted, a {@link ScheduleDefinition} a user wrote is
+ * accepted too.
+ *
  * @module
  */
-import type { Schedule, ScheduleSize } from '../instruction.js';
-import { gpipeSchedule } from './gpipe.js';
-import { oneFOneBSchedule } from './one-f-one-b.js';
-import { pbSchedule } from './pb.js';
-import { sequentialSchedule } from './sequential.js';
+import type { Schedule } from '../instruction.js';
+import type { ScheduleDefinition, ScheduleOptions } from './definition.js';
+import { gpipe } from './gpipe.js';
+import { oneFOneB } from './one-f-one-b.js';
+import { pb } from './pb.js';
+import { sequential } from './sequential.js';
 
 /** The names {@link makeSchedule} accepts. */
 export const scheduleNames = ['sequential', 'pb', 'gpipe', '1f1b'] as const;
@@ -22,45 +28,44 @@ export const scheduleNames = ['sequential', 'pb', 'gpipe', '1f1b'] as const;
 /** One of {@link scheduleNames}. */
 export type ScheduleName = (typeof scheduleNames)[number];
 
-/** The sizes {@link makeSchedule} takes; `microBatches` is for `gpipe` and `1f1b` only. */
-export interface ScheduleOptions extends ScheduleSize {
-  /** Micro-batches M per synchronous update; required by `gpipe` and `1f1b`, refused by the others. */
-  readonly microBatches?: number;
+/** The built-in schedules, by name. */
+export const scheduleDefinitions: Readonly<Record<ScheduleName, ScheduleDefinition>> = { sequential, pb, gpipe, '1f1b': oneFOneB };
+
+/**
+ * The definition of a built-in schedule by name; a definition is returned as it is.
+ *
+ * @throws for an unknown name, listing the valid ones.
+ */
+export function resolveSchedule(schedule: ScheduleName | ScheduleDefinition): ScheduleDefinition {
+  if (typeof schedule !== 'string') return schedule;
+  if (!Object.hasOwn(scheduleDefinitions, schedule)) {
+    throw new Error(`unknown schedule '${String(schedule)}'; valid names: ${scheduleNames.join(', ')}`);
+  }
+  return scheduleDefinitions[schedule];
 }
 
 /**
- * Makes the schedule called `name`. Throws a one-line error for an unknown name
- * (listing the valid ones), for a size that is not a positive integer, and for
- * `microBatches` missing from `gpipe`/`1f1b` or given to `sequential`/`pb`.
+ * Makes the schedule called `name` (or the one `definition` makes). Throws a one-line
+ * error for an unknown name (listing the valid ones), for a size that is not a positive
+ * integer, and for `microBatches` missing from a schedule that flushes (`gpipe`, `1f1b`)
+ * or given to one that does not.
  *
  * @example
  * makeSchedule('pb', { stages: 4, samples: 8 });
  * makeSchedule('gpipe', { stages: 4, samples: 8, microBatches: 4 });
  * makeSchedule('pd', { stages: 4, samples: 8 }); // throws: unknown schedule 'pd'; valid names: ...
  */
-export function makeSchedule(name: ScheduleName, options: ScheduleOptions): Schedule {
-  const { microBatches, ...size } = options;
-  switch (name) {
-    case 'sequential':
-    case 'pb':
-      if (microBatches !== undefined) {
-        throw new Error(`microBatches applies to gpipe and 1f1b only; ${name} updates after every sample`);
-      }
-      return name === 'pb' ? pbSchedule(size) : sequentialSchedule(size);
-    case 'gpipe':
-    case '1f1b': {
-      if (microBatches === undefined) {
-        throw new Error(`${name} needs microBatches, the number of micro-batches per update (e.g. 4)`);
-      }
-      const flushSize = { ...size, microBatches };
-      return name === 'gpipe' ? gpipeSchedule(flushSize) : oneFOneBSchedule(flushSize);
-    }
-    default:
-      throw new Error(`unknown schedule '${String(name)}'; valid names: ${scheduleNames.join(', ')}`);
-  }
+export function makeSchedule(schedule: ScheduleName | ScheduleDefinition, options: ScheduleOptions): Schedule {
+  return resolveSchedule(schedule).make(options);
 }
 
-/** Whether a schedule flushes the pipeline for one synchronous update per round of micro-batches (gpipe, 1f1b). */
-export function isFlushSchedule(name: string): boolean {
-  return name === 'gpipe' || name === '1f1b';
+/**
+ * Whether a schedule flushes the pipeline for one synchronous update per round of
+ * micro-batches (gpipe, 1f1b), and so needs `microBatches`. Unknown names do not flush.
+ */
+export function isFlushSchedule(schedule: string | ScheduleDefinition): boolean {
+  if (typeof schedule !== 'string') return schedule.flushes;
+  return Object.hasOwn(scheduleDefinitions, schedule) && scheduleDefinitions[schedule as ScheduleName].flushes;
 }
+
+export { defineSchedule, type ScheduleDefinition, type ScheduleOptions, type StreamSize } from './definition.js';

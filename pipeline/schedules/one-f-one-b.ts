@@ -22,7 +22,8 @@
  * @module
  */
 import type { Schedule } from '../instruction.js';
-import { flushSchedule, type FlushScheduleSize, type RoundPlacement } from './gpipe.js';
+import type { ScheduleDefinition } from './definition.js';
+import { defineFlushSchedule, type FlushScheduleSize, type RoundPlacement } from './gpipe.js';
 
 /** 1F1B's placement: the tick rule of this module, inverted to "what runs at tick k". */
 export const oneFOneBPlacement: RoundPlacement = (m, stages, stage, k) => {
@@ -33,6 +34,9 @@ export const oneFOneBPlacement: RoundPlacement = (m, stages, stage, k) => {
   if (backward >= 0 && backward % 2 === 0 && backward / 2 < m) return { kind: 'B', i: backward / 2 };
   return undefined;
 };
+
+/** 1F1B's definition, for `Pipeline` and `makeSchedule` (see {@link oneFOneBSchedule}). */
+export const oneFOneB: ScheduleDefinition = defineFlushSchedule('1f1b', oneFOneBPlacement);
 
 /**
  * The 1F1B (PipeDream-flush) schedule: warm-up forwards, one forward one backward,
@@ -60,5 +64,5 @@ export const oneFOneBPlacement: RoundPlacement = (m, stages, stage, k) => {
  * const schedule = oneFOneBSchedule({ stages: 4, samples: 8, microBatches: 4 });
  */
 export function oneFOneBSchedule(size: FlushScheduleSize): Schedule {
-  return flushSchedule('1f1b', size, oneFOneBPlacement);
+  return oneFOneB.make(size);
 }

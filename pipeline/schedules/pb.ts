@@ -14,7 +14,25 @@
  *
  * @module
  */
-import { checkScheduleSize, type Instruction, type Schedule, type ScheduleSize, type Tick } from '../instruction.js';
+import { checkCount, type Instruction, type Schedule, type ScheduleSize } from '../instruction.js';
+import { defineSchedule, type ScheduleDefinition } from './definition.js';
+
+/** The PB schedule's definition, for `Pipeline` and `makeSchedule` (see {@link pbSchedule}). */
+export const pb: ScheduleDefinition = defineSchedule('pb', function* ({ stages, samples }) {
+  const length = samples + 2 * stages - 2;
+  for (let t = 0; t < length; t++) {
+    const tick: Instruction[] = [];
+    for (let s = 1; s <= stages; s++) {
+      const forward = t - (s - 1);
+      const backward = t - (2 * stages - s - 1);
+      if (forward >= 0 && forward < samples) tick.push({ kind: 'F', stage: s, sample: forward });
+      if (backward >= 0 && backward < samples) {
+        tick.push({ kind: 'B', stage: s, sample: backward }, { kind: 'U', stage: s, sample: backward });
+      }
+    }
+    yield tick;
+  }
+});
 
 /**
  * The PB schedule for `stages` stages and `samples` samples (or micro-batches, with
@@ -40,26 +58,27 @@ import { checkScheduleSize, type Instruction, type Schedule, type ScheduleSize, 
  * for (const tick of schedule.ticks()) console.log(tick.map(formatInstruction).join(' '));
  */
 export function pbSchedule(size: ScheduleSize): Schedule {
-  const { stages, samples, microBatchSize } = checkScheduleSize(size);
-  return {
-    name: 'pb',
-    stages,
-    samples,
-    microBatchSize,
-    *ticks(): Generator<Tick> {
-      const length = samples + 2 * stages - 2;
-      for (let t = 0; t < length; t++) {
-        const tick: Instruction[] = [];
-        for (let s = 1; s <= stages; s++) {
-          const forward = t - (s - 1);
-          const backward = t - (2 * stages - s - 1);
-          if (forward >= 0 && forward < samples) tick.push({ kind: 'F', stage: s, sample: forward });
-          if (backward >= 0 && backward < samples) {
-            tick.push({ kind: 'B', stage: s, sample: backward }, { kind: 'U', stage: s, sample: backward });
-          }
-        }
-        yield tick;
-      }
-    },
-  };
+  return pb.make(size);
+}
+
+/**
+ * PB's delays in closed form: the updates stage `s` applies between the forward of a
+ * sample (tick `j + s − 1`) and its backward (tick `j + 2S − s − 1`), one per tick:
+ *
+ * `D_s = 2(S − s)`
+ *
+ * The pipeline does not use this formula: every consumer reads the delay off the
+ * schedule's own stream (`steadyStateDelays`), so it holds for any schedule. The
+ * formula is what the tests hold that reading to for PB.
+ *
+ * @example
+ * delayOf(1, 4); // 6
+ * delayOf(4, 4); // 0
+ */
+export function delayOf(stage: number, stages: number): number {
+  checkCount('stages', stages);
+  if (!Number.isInteger(stage) || stage < 1 || stage > stages) {
+    throw new Error(`stage must be an integer in 1..${stages}, got ${String(stage)}`);
+  }
+  return 2 * (stages - stage);
 }

@@ -16,7 +16,20 @@
  *
  * @module
  */
-import { checkScheduleSize, type Instruction, type Schedule, type ScheduleSize, type Tick } from '../instruction.js';
+import type { Instruction, Schedule, ScheduleSize } from '../instruction.js';
+import { defineSchedule, type ScheduleDefinition } from './definition.js';
+
+/** The sequential schedule's definition, for `Pipeline` and `makeSchedule` (see {@link sequentialSchedule}). */
+export const sequential: ScheduleDefinition = defineSchedule('sequential', function* ({ stages, samples }) {
+  for (let j = 0; j < samples; j++) {
+    for (let s = 1; s < stages; s++) yield [{ kind: 'F', stage: s, sample: j }];
+    for (let s = stages; s >= 1; s--) {
+      const tick: Instruction[] = s === stages ? [{ kind: 'F', stage: s, sample: j }] : [];
+      tick.push({ kind: 'B', stage: s, sample: j }, { kind: 'U', stage: s, sample: j });
+      yield tick;
+    }
+  }
+});
 
 /**
  * The sequential (plain SGD) schedule for `stages` stages and `samples` samples.
@@ -41,21 +54,5 @@ import { checkScheduleSize, type Instruction, type Schedule, type ScheduleSize, 
  * const schedule = sequentialSchedule({ stages: 3, samples: 2 });
  */
 export function sequentialSchedule(size: ScheduleSize): Schedule {
-  const { stages, samples, microBatchSize } = checkScheduleSize(size);
-  return {
-    name: 'sequential',
-    stages,
-    samples,
-    microBatchSize,
-    *ticks(): Generator<Tick> {
-      for (let j = 0; j < samples; j++) {
-        for (let s = 1; s < stages; s++) yield [{ kind: 'F', stage: s, sample: j }];
-        for (let s = stages; s >= 1; s--) {
-          const tick: Instruction[] = s === stages ? [{ kind: 'F', stage: s, sample: j }] : [];
-          tick.push({ kind: 'B', stage: s, sample: j }, { kind: 'U', stage: s, sample: j });
-          yield tick;
-        }
-      }
-    },
-  };
+  return sequential.make(size);
 }

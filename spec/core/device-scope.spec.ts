@@ -282,7 +282,7 @@ test('device scope: every schedule and weight policy drains with no device array
     const run = (backend: SimulatedDevice | typeof cpuBackend): number[] => {
       const method = resolveMethod(name);
       const model = createModel('mlp', { inputShape: [1, 8, 8], numClasses: 4, depth: 2, hidden: 16, seed: 3 });
-      const flush = method.schedule === 'gpipe' || method.schedule === '1f1b';
+      const flush = method.schedule.flushes;
       const pipe = new Pipeline({ units: model.pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0.01, momentum: 0.9 }), ...(flush ? { microBatches: 4 } : {}) });
       const losses: number[] = [];
       on(backend, () => pipe.run(16, (j) => stream[j], (r) => losses.push(r.loss)));

@@ -6,7 +6,7 @@ import test from 'tape';
 import { crossEntropy, gradients, randn, Rng, Tensor, type Data } from '../../core/index.js';
 import { createModel, type Model } from '../../nn/index.js';
 import { Optimizer, sgd, type Params } from '../../optim/index.js';
-import { delayOf, Pipeline, resolveMethod, sgdForMethod, type Example, type VersionRecord } from '../../pipeline/index.js';
+import { delayOf, mitigationNames, Pipeline, resolveMethod, sgdForMethod, simulate, type Example, type VersionRecord } from '../../pipeline/index.js';
 
 const hp = { lr: 0.02, momentum: 0.9, weightDecay: 1e-4 };
 
@@ -45,7 +45,7 @@ function train(method: string, samples: number, data: Example[], options: { simu
   const spec = resolveMethod(method);
   const pipe = new Pipeline({ units: model.pipelineUnits(), method: spec, optimizer: sgdForMethod(spec, hp), recordVersions: true, horizon: options.horizon, microBatches: 4 });
   const feed = (j: number): Example => data[j];
-  if (options.simulate) pipe.simulate(samples, feed);
+  if (options.simulate) simulate(pipe, samples, feed);
   else pipe.run(samples, feed);
   return pipe;
 }
@@ -146,6 +146,20 @@ test('the mitigations change training, and their special cases reduce as DESIGN 
   t.end();
 });
 
+test('SC, LWP and every other mitigation are exact no-ops where the schedule has no delay: sgd, gpipe and 1f1b, bit for bit (40 samples)', (t) => {
+  const data = stream(40);
+  for (const schedule of ['sgd', 'gpipe', '1f1b']) {
+    const plain = train(schedule, 40, data);
+    t.deepEqual(plain.stages.map((s) => s.delay), [0, 0, 0, 0, 0, 0, 0, 0], `${schedule}: every stage's delay, read off the stream, is 0`);
+    const reference = snapshotParams(plain.params());
+    for (const mitigation of mitigationNames.filter((m) => m !== 'none')) {
+      const r = identical(reference, snapshotParams(train(`${schedule}+${mitigation}`, 40, data).params()));
+      t.ok(r.ok, `${schedule}+${mitigation} final weights === ${schedule} final weights ${r.where}`);
+    }
+  }
+  t.end();
+});
+
 test('stashing: the backward of every sample uses the version its forward used', (t) => {
   const data = stream(30);
   const pipe = train('stash', 30, data);
@@ -157,9 +171,17 @@ test('stashing: the backward of every sample uses the version its forward used',
   t.end();
 });
 
-test('the stages get their delay in the optimizer context', (t) => {
+test('the stages get the delay of their schedule, 2(S − s) for pb, and pass it to the optimizer context', (t) => {
   const pipe = train('pb+sc', 1, stream(1));
   t.deepEqual(pipe.stages.map((s) => s.delay), [14, 12, 10, 8, 6, 4, 2, 0], 'D_s = 2(S − s) for S = 8');
+  const seen: (number | undefined)[] = [];
+  const spy = new Pipeline({
+    units: mlp8().pipelineUnits(),
+    method: 'pb',
+    optimizer: { init: () => null, update: (grads, state, _params, ctx) => (seen.push(ctx.delay), { updates: new Map(), state }) },
+  });
+  spy.run(1, (j) => stream(1)[j]);
+  t.deepEqual(seen, [0, 2, 4, 6, 8, 10, 12, 14], 'the updates of sample 0, from stage 8 down to stage 1, carry D_s in their context');
   t.end();
 });
 

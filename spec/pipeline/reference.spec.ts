@@ -13,30 +13,9 @@ import test from 'tape';
 import { Rng, Tensor } from '../../core/index.js';
 import { createModel } from '../../nn/index.js';
 import type { Params } from '../../optim/index.js';
-import { Pipeline, resolveMethod, sgdForMethod, type Example, type MethodSpec, type VersionRecord } from '../../pipeline/index.js';
+import { methodFor, Pipeline, pipemareMitigation, resolveMethod, sgdForMethod, type Example, type MethodSpec, type VersionRecord } from '../../pipeline/index.js';
 import { runReference, type ReferenceConfig, type ReferenceLayer, type ReferenceResult, type ReferenceSample } from './reference/pb-reference.js';
 
-/**
- * Methods that disagree with the reference on today's engine (issue 10): the backward
- * recomputes stage 1's ReLU mask with newer weights, and SC and LWP act on schedules
- * without delay. Each is run and its difference printed, but not asserted; the spec
- * fails if one of them starts to agree, so the list is emptied as the fixes land.
- */
-const KNOWN_BROKEN: readonly string[] = [
-  'pb',
-  'pb+sc',
-  'pb+lwp',
-  'pb+sc+lwp',
-  'spectrain',
-  'pipemare (warm-up 100 samples)',
-  'sgd+sc',
-  'sgd+lwp',
-  'sgd+sc+lwp',
-  'gpipe+sc',
-  'gpipe+lwp',
-  '1f1b+sc',
-  '1f1b+lwp',
-];
 
 const SAMPLES = 240;
 const INPUTS = 6;
@@ -50,7 +29,7 @@ const PIPEMARE = { gamma: 0.9, warmupSamples: 50_000 };
 const TOLERANCE = 1e-12;
 
 interface Case {
-  /** Shown in test names and KNOWN_BROKEN. */
+  /** Shown in test names. */
   label: string;
   /** The method as the pipeline takes it (a name, or a spec object for non-default settings). */
   method: string | MethodSpec;
@@ -69,7 +48,7 @@ const cases: Case[] = [
   { label: 'pipemare', method: 'pipemare', reference: { method: 'pipemare', pipemare: PIPEMARE } },
   {
     label: 'pipemare (warm-up 100 samples)',
-    method: { ...resolveMethod('pipemare'), pipemare: { ...PIPEMARE, warmupSamples: 100 } },
+    method: methodFor('pb', pipemareMitigation({ ...PIPEMARE, warmupSamples: 100 })),
     reference: { method: 'pipemare', pipemare: { ...PIPEMARE, warmupSamples: 100 } },
     flips: true,
   },
@@ -201,7 +180,6 @@ test('reference: without delay, SC and LWP are exact no-ops in the reference its
 });
 
 for (const c of cases) {
-  const broken = KNOWN_BROKEN.includes(c.label);
   test(`reference: ${c.label} matches the float64 reference of DESIGN §5–§6 (losses and final weights, ${SAMPLES} samples)`, (t) => {
     const expected = reference(c);
     const received = runEngine(c.method, c.reference.microBatches);
@@ -209,14 +187,9 @@ for (const c of cases) {
     const weights = weightDifference(received.layers, expected.layers);
     if (c.flips) t.ok(expected.stage1MaskFlips > 0, `stage-1 ReLU masks flip between the forward's and the backward's weights (${expected.stage1MaskFlips} times), so a recomputed mask would show`);
     const figures = `max loss difference ${loss.value.toExponential(2)}, max weight difference ${weights.value.toExponential(2)}`;
-    if (broken) {
-      t.comment(`!!! KNOWN BROKEN (issue 10): ${c.label} is not asserted; ${figures} (${loss.where}; ${weights.where})`);
-      t.ok(loss.value > TOLERANCE || weights.value > TOLERANCE, `${c.label} is listed in KNOWN_BROKEN but now agrees with the reference (${figures}): remove it from the list`);
-    } else {
-      t.comment(`${c.label}: ${figures}`);
-      t.ok(loss.value <= TOLERANCE, `per-sample losses within ${TOLERANCE}: ${loss.where || 'identical'}`);
-      t.ok(weights.value <= TOLERANCE, `final weights within ${TOLERANCE}: ${weights.where || 'identical'}`);
-    }
+    t.comment(`${c.label}: ${figures}`);
+    t.ok(loss.value <= TOLERANCE, `per-sample losses within ${TOLERANCE}: ${loss.where || 'identical'}`);
+    t.ok(weights.value <= TOLERANCE, `final weights within ${TOLERANCE}: ${weights.where || 'identical'}`);
     t.end();
   });
 }

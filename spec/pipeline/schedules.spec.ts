@@ -4,11 +4,13 @@
  * utilization — checked against the formulas. Also the pictures and the errors.
  */
 import test from 'tape';
-import { accountSchedule, delayOf } from '../../pipeline/accounting.js';
+import { accountSchedule } from '../../pipeline/accounting.js';
+import { delayOf } from '../../pipeline/schedules/pb.js';
 import { formatInstruction, type Instruction, type Schedule, type Tick } from '../../pipeline/instruction.js';
 import { renderAscii } from '../../pipeline/render-ascii.js';
 import { renderSvg } from '../../pipeline/render-svg.js';
-import { makeSchedule, type ScheduleName, type ScheduleOptions } from '../../pipeline/schedules/index.js';
+import { steadyStateDelays } from '../../pipeline/delays.js';
+import { makeSchedule, resolveSchedule, type ScheduleName, type ScheduleOptions } from '../../pipeline/schedules/index.js';
 
 /** Every instruction of the stream with the tick it is in. */
 function timed(schedule: Schedule): { tick: number; instruction: Instruction }[] {
@@ -194,6 +196,22 @@ test('1f1b: as many updates and the same utilization as gpipe, with at most S �
   t.end();
 });
 
+test('steady-state delays, read off each stream: 2(S − s) for pb, 0 for sequential, gpipe and 1f1b', (t) => {
+  for (const S of [1, 2, 4, 8]) {
+    const stages = range(S).map((k) => k + 1);
+    t.deepEqual(steadyStateDelays(resolveSchedule('pb'), S), stages.map((s) => delayOf(s, S)), `pb, S=${S}: D_s = 2(S − s)`);
+    t.deepEqual(steadyStateDelays(resolveSchedule('sequential'), S), stages.map(() => 0), `sequential, S=${S}: all 0`);
+    for (const M of [1, 4]) {
+      for (const name of ['gpipe', '1f1b'] as const) {
+        t.deepEqual(steadyStateDelays(resolveSchedule(name), S, M), stages.map(() => 0), `${name}, S=${S}, M=${M}: all 0`);
+      }
+    }
+  }
+  // A short stream under-reports during the fill: 3 samples through 4 stages show at most 2 at stage 1.
+  t.equal(accountSchedule(makeSchedule('pb', { stages: 4, samples: 3 })).perStage[0].delay, 2, 'a 3-sample pb stream shows delay 2 at stage 1, not 6');
+  t.end();
+});
+
 test('ASCII, pb S = 4, 8 samples: one line per tick, one column per stage', (t) => {
   const expected = [
     'tick  stage 1      stage 2      stage 3      stage 4',
@@ -293,7 +311,7 @@ test('errors: unknown names list the valid ones; bad sizes say which number and 
     ['micro-batch size 0', () => makeSchedule('pb', { stages: 4, samples: 8, microBatchSize: 0 }), /^microBatchSize must be an integer ≥ 1, got 0$/],
     ['zero micro-batches', () => makeSchedule('gpipe', { stages: 4, samples: 8, microBatches: 0 }), /^microBatches must be an integer ≥ 1, got 0$/],
     ['gpipe without micro-batches', () => makeSchedule('gpipe', { stages: 4, samples: 8 }), /^gpipe needs microBatches/],
-    ['pb with micro-batches', () => makeSchedule('pb', { stages: 4, samples: 8, microBatches: 4 }), /^microBatches applies to gpipe and 1f1b only/],
+    ['pb with micro-batches', () => makeSchedule('pb', { stages: 4, samples: 8, microBatches: 4 }), /^microBatches applies to schedules that flush \(gpipe, 1f1b\) only; pb updates after every sample$/],
     ['stage beyond S', () => delayOf(5, 4), /^stage must be an integer in 1\.\.4, got 5$/],
   ];
   for (const [what, make, message] of cases) {

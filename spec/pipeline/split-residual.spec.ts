@@ -1,6 +1,6 @@
 /**
  * A residual block split across two stages: the skip tensor travels in the bundle,
- * and the gradients that the two stages pass to each other (delays forced to zero)
+ * and the gradients that the two stages pass to each other (the sequential schedule: delay 0)
  * agree with a float64 central difference of the whole block.
  */
 import test from 'tape';
@@ -19,7 +19,7 @@ test('a 2-stage split BasicBlock passes a central-difference check', (t) => {
   t.deepEqual([units[0].bundleSize, units[1].bundleSize], [1, 2], 'unit 2 takes [h, skip]');
   const pipe = new Pipeline({ units, method: 'sgd', optimizer: sgd({ lr: 0 }) });
   const [s1, s2] = pipe.stages;
-  t.deepEqual([s1.delay, s2.delay], [2, 0], 'two stages (the sequential schedule runs them with zero staleness)');
+  t.deepEqual([s1.delay, s2.delay], [0, 0], 'two stages, both with delay 0 under the sequential schedule');
 
   const x = new Tensor(values(rng, 2 * 5 * 5), [1, 2, 5, 5]).requireGrad();
   const r = new Tensor(values(rng, 4 * 3 * 3), [1, 4, 3, 3]);
