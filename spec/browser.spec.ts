@@ -16,7 +16,7 @@ import test from 'tape';
 const root = new URL('..', import.meta.url).pathname;
 
 /** The library's browser entries: the `exports` of package.json that are not Node-only. */
-const browserEntries = ['core/index.ts', 'nn/index.ts', 'optim/index.ts', 'pipeline/index.ts', 'datasets/index.ts', 'training/index.ts'];
+const browserEntries = ['core/index.ts', 'nn/index.ts', 'optim/index.ts', 'pipeline/index.ts', 'analysis/index.ts', 'datasets/index.ts', 'training/index.ts'];
 const nodeEntries = ['nn/node.ts', 'datasets/node.ts', 'training/node.ts'];
 
 async function bundle(entry: string): Promise<{ inputs: string[] } | { errors: string[] }> {
