@@ -4,7 +4,7 @@
  * Prediction (`pb+sc+lwp`, one stage per layer) at batch size 1, with the CLI's default
  * hyper-parameters (lr 0.001, momentum 0.9, seed 0).
  *
- * The data are fed as `cli/trainer.ts` feeds them: batches are drawn (shuffled and
+ * The data are fed as `training/run.ts` feeds them: batches are drawn (shuffled and
  * normalized) before the clock starts, and each one becomes an `[1, 1, 28, 28]` tensor
  * when the pipeline asks for it. A short run on a throwaway model warms the JIT first;
  * the timed run is a fresh model, so its loss is the same on every machine.
@@ -12,7 +12,8 @@
  * @module
  */
 import { Tensor } from '../core/index.js';
-import { channelStats, DataLoader, loadMnist, type Batch } from '../datasets/index.js';
+import { channelStats, DataLoader, type Batch } from '../datasets/index.js';
+import { loadMnist } from '../datasets/node.js';
 import { createModel } from '../nn/index.js';
 import { Pipeline, resolveMethod, sgdForMethod, type Example, type SampleResult } from '../pipeline/index.js';
 

@@ -1,14 +1,17 @@
 /**
- * Command-line flags: a small declarative parser with one-line errors.
+ * Command-line flags: a table of flags (name, kind, default, help) read by Node's own
+ * `parseArgs` (`node:util`), with one-line errors.
  *
- * Each command declares its flags (name, kind, default, help); `parseFlags` turns
- * `--name value`, `--name=value` and boolean `--name` into a typed record, merges a
- * `--config file.json` underneath (flags win), and rejects unknown flags, bad values
- * and missing values with a {@link UsageError} that lists the valid choices.
+ * `parseArgs` splits `--name value`, `--name=value` and boolean `--name` into tokens;
+ * this file checks each token against the table, converts numbers, merges a
+ * `--config file.json` underneath (flags win), and rejects unknown flags, bad values and
+ * missing values with a {@link UsageError} that lists the valid choices. The type of the
+ * parsed values is computed from the table ({@link FlagValues}).
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 /** A user mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -21,65 +24,72 @@ export type FlagKind = 'string' | 'number' | 'integer' | 'boolean';
 /** One flag's declaration. */
 export interface FlagSpec {
   /** Name without dashes, e.g. `batch-size`. */
-  name: string;
+  readonly name: string;
   /** Value kind. */
-  kind: FlagKind;
+  readonly kind: FlagKind;
   /** Default value (absent: the flag is optional and undefined when not given). */
-  default?: string | number | boolean;
+  readonly default?: string | number | boolean;
   /** Allowed values of a string flag. */
-  choices?: readonly string[];
+  readonly choices?: readonly string[];
   /** One line of help. */
-  help: string;
+  readonly help: string;
   /** Smallest allowed value of a number flag. */
-  min?: number;
+  readonly min?: number;
 }
 
+/** The TypeScript type of a flag kind's value. */
+export type FlagValue<K extends FlagKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : number;
+
+/** Parsed values by flag name, typed from a table of flags: a flag without a default may be undefined. */
+export type FlagValues<S extends readonly FlagSpec[]> = {
+  [F in S[number] as F['name']]: F extends { readonly default: string | number | boolean } ? FlagValue<F['kind']> : FlagValue<F['kind']> | undefined;
+};
+
 /** Parsed flag values by name, plus positional arguments. */
-export interface Parsed {
+export interface Parsed<S extends readonly FlagSpec[] = readonly FlagSpec[]> {
   /** Values by flag name (dashes kept, e.g. `batch-size`). */
-  flags: Record<string, string | number | boolean | undefined>;
+  flags: FlagValues<S>;
   /** Arguments that are not flags. */
   positional: string[];
 }
 
 /**
- * Parse `argv` against `specs`. A `config` flag, when declared and given, names a JSON
- * file whose keys are flag names; flags on the command line override it.
+ * Parse `argv` against `specs` with `node:util` `parseArgs`. A `config` flag, when
+ * declared and given, names a JSON file whose keys are flag names; flags on the command
+ * line override it.
  *
  * @throws {@link UsageError} for unknown flags, missing or malformed values, values
  *   outside `choices`, and a config file that cannot be read or holds unknown keys.
  */
-export function parseFlags(command: string, argv: readonly string[], specs: readonly FlagSpec[]): Parsed {
-  const byName = new Map(specs.map((s) => [s.name, s]));
+export function parseFlags<const S extends readonly FlagSpec[]>(command: string, argv: readonly string[], specs: S): Parsed<S> {
+  const byName = new Map<string, FlagSpec>(specs.map((s) => [s.name, s]));
+  const options = Object.fromEntries(specs.map((s) => [s.name, { type: s.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const given: Record<string, string | number | boolean> = {};
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positional.push(token.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = byName.get(name);
-    if (!spec) {
-      throw new UsageError(`${command}: unknown flag --${name}; valid flags: ${specs.map((s) => '--' + s.name).join(' ')}`);
+    if (token.kind !== 'option') continue;
+    const spec = byName.get(token.name);
+    if (!spec || !token.rawName.startsWith('--')) {
+      throw new UsageError(`${command}: unknown flag ${token.rawName}; valid flags: ${specs.map((s) => '--' + s.name).join(' ')}`);
     }
-    let raw: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
     if (spec.kind === 'boolean') {
-      given[name] = raw === undefined ? true : parseBoolean(command, spec, raw);
+      given[spec.name] = token.value === undefined ? true : parseBoolean(command, spec, token.value);
       continue;
     }
-    if (raw === undefined) {
-      raw = argv[++i];
-      if (raw === undefined || raw.startsWith('--')) throw new UsageError(`${command}: --${name} needs a value (${spec.help})`);
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new UsageError(`${command}: --${spec.name} needs a value (${spec.help})`);
     }
-    given[name] = convert(command, spec, raw);
+    given[spec.name] = convert(command, spec, token.value);
   }
   const fromConfig = typeof given.config === 'string' && byName.has('config') ? readConfig(command, given.config, byName) : {};
-  const flags: Parsed['flags'] = {};
+  const flags: Record<string, string | number | boolean | undefined> = {};
   for (const spec of specs) flags[spec.name] = given[spec.name] ?? fromConfig[spec.name] ?? spec.default;
-  return { flags, positional };
+  return { flags: flags as FlagValues<S>, positional };
 }
 
 function parseBoolean(command: string, spec: FlagSpec, raw: string): boolean {

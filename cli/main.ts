@@ -1,8 +1,8 @@
 /**
  * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`.
  *
- * Errors a user can fix (an unknown command, model, flag or value; a missing file)
- * print one line and exit with code 2; a diverging run prints one line and exits
+ * Errors a user can fix (an unknown command, model, flag or value; a missing file;
+ * settings the training library rejects) print one line and exit with code 2; a diverging run prints one line and exits
  * with code 1; nothing prints a stack trace unless `PIPEGRAD_DEBUG` is set.
  *
  * @module
@@ -13,8 +13,8 @@ import { evalCommand, evalHelp } from './commands/eval.js';
 import { inspectCommand, inspectHelp } from './commands/inspect.js';
 import { scheduleCommand, scheduleHelp } from './commands/schedule.js';
 import { trainCommand, trainHelp } from './commands/train.js';
+import { ConfigError, DivergedError } from '../training/index.js';
 import type { Sink } from './report.js';
-import { DivergedError } from './trainer.js';
 
 const COMMANDS: Record<string, { help: () => string; run: (argv: readonly string[], out: Sink) => unknown; summary: string }> = {
   train: { help: trainHelp, run: trainCommand, summary: 'train a model with a pipeline method (default: small CNN on MNIST, PB + SC + LWP)' },
@@ -66,6 +66,10 @@ export async function main(argv: readonly string[], out: Sink, err: Sink): Promi
     if (e instanceof DivergedError) {
       err.write(`pipegrad: ${message}\n`);
       return 1;
+    }
+    if (e instanceof ConfigError) {
+      err.write(`pipegrad: ${name}: ${message.split('\n')[0]}\n`);
+      return 2;
     }
     err.write(`pipegrad: ${message.split('\n')[0]}\n`);
     return e instanceof UsageError ? 2 : 1;

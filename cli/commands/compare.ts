@@ -5,12 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadDataset } from '../../datasets/node.js';
+import { writeFileAtomic } from '../../nn/node.js';
 import { formatBytes, resolveMethod } from '../../pipeline/index.js';
+import { renderCurves, runTraining, type TrainResult } from '../../training/index.js';
+import { folderStore } from '../../training/node.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
-import { renderCurves } from '../curves.js';
 import { pct, reporter, reportMode, type Sink } from '../report.js';
 import { defaultRunDir, trainConfigFrom, trainFlags } from '../train-flags.js';
-import { runTraining, writeAtomic, type TrainResult } from '../trainer.js';
 
 /** The methods compared when `--methods` is not given. */
 export const DEFAULT_COMPARE = 'sgd,pb,pb+sc,pb+lwp,pb+sc+lwp';
@@ -65,16 +67,16 @@ export async function compareCommand(argv: readonly string[], out: Sink): Promis
   for (const spec of specs) {
     const schedule = spec.schedule.name === 'sequential' ? 'sgd' : spec.schedule.name;
     const config = { ...base, method: schedule, mitigation: spec.mitigation.name };
-    const result = await runTraining(config, { outDir: join(outDir, spec.name.replace(/\+/g, '_')), events: reporter(mode, out, spec.name) });
+    const result = await runTraining(config, { load: loadDataset, store: folderStore(join(outDir, spec.name.replace(/\+/g, '_'))), events: reporter(mode, out, spec.name) });
     rows.push({ method: spec.name, result });
     if (mode === 'json') {
       out.write(JSON.stringify({ event: 'result', method: spec.name, testAccuracy: result.finalTestAccuracy, bestTestAccuracy: result.bestTestAccuracy, trainLoss: result.finalTrainLoss, samplesPerSecond: result.samplesPerSecond, memory: result.memory }) + '\n');
     }
   }
   const svg = renderCurves(rows.map(({ result }) => result.curve));
-  writeAtomic(join(outDir, 'compare.svg'), svg);
+  writeFileAtomic(join(outDir, 'compare.svg'), svg);
   const table = compareTable(rows);
-  writeAtomic(join(outDir, 'compare.md'), table);
+  writeFileAtomic(join(outDir, 'compare.md'), table);
   if (mode === 'json') out.write(JSON.stringify({ event: 'done', outDir, methods: rows.map((r) => r.method) }) + '\n');
   else out.write(`\n${table}\ncurves: ${join(outDir, 'compare.svg')}\n`);
   return rows;

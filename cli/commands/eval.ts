@@ -4,18 +4,15 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { loadCheckpoint, loadSafetensorsFile } from '../../nn/node.js';
-import { Pipeline, sgdForMethod } from '../../pipeline/index.js';
+import { evaluateCheckpointFile } from '../../training/node.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { pct, type Sink } from '../report.js';
-import { buildModel, evaluate, prepareData, type TrainConfig } from '../trainer.js';
 
-const FLAGS: FlagSpec[] = [
+const FLAGS = [
   { name: 'limit-test', kind: 'integer', min: 1, help: 'use only the first N test samples' },
   { name: 'data-dir', kind: 'string', help: 'folder with the CIFAR binary files (overrides the saved one)' },
   { name: 'json', kind: 'boolean', default: false, help: 'print the result as JSON' },
-];
+] as const satisfies readonly FlagSpec[];
 
 /** Help of `pipegrad eval`. */
 export function evalHelp(): string {
@@ -24,9 +21,13 @@ export function evalHelp(): string {
 
 /** What `eval` measured. */
 export interface EvalResult {
+  /** The checkpoint file. */
   checkpoint: string;
+  /** Test accuracy; null for regression. */
   testAccuracy: number | null;
+  /** Mean test loss. */
   testLoss: number;
+  /** Test samples evaluated. */
   samples: number;
 }
 
@@ -35,24 +36,9 @@ export async function evalCommand(argv: readonly string[], out: Sink): Promise<E
   const { flags, positional } = parseFlags('eval', argv, FLAGS);
   if (positional.length !== 1) throw new UsageError('eval: give exactly one checkpoint file, e.g. pipegrad eval runs/<run>/checkpoint-epoch-0001.safetensors');
   const file = positional[0];
-  if (!existsSync(file)) throw new UsageError(`eval: checkpoint not found: ${file}`);
-  // The training configuration travels in the checkpoint's metadata.
-  const meta = (await loadSafetensorsFile(file)).metadata.config;
-  const saved = meta ? (JSON.parse(meta) as { train?: TrainConfig }).train : undefined;
-  if (!saved) throw new UsageError(`eval: ${file} holds no training configuration (was it written by pipegrad train?)`);
-  const config: TrainConfig = {
-    ...saved,
-    dataDir: (flags['data-dir'] as string | undefined) ?? saved.dataDir,
-    limitTest: (flags['limit-test'] as number | undefined) ?? saved.limitTest,
-  };
-  const data = prepareData(config);
-  const model = buildModel(config, data.inputShape, data.outputs);
-  await loadCheckpoint(file, model);
-  const pipe = new Pipeline({ units: model.pipelineUnits(), method: 'sgd', optimizer: sgdForMethod('sgd', { lr: 0 }) });
-  const r = evaluate(pipe, data.testLoader, data.inputShape, data.outputs, data.classification);
-  const test = data.test;
-  const result: EvalResult = { checkpoint: file, testAccuracy: r.accuracy, testLoss: r.loss, samples: test.length };
+  const { evaluation: r } = evaluateCheckpointFile(file, { dataDir: flags['data-dir'], limitTest: flags['limit-test'] });
+  const result: EvalResult = { checkpoint: file, testAccuracy: r.accuracy, testLoss: r.loss, samples: r.samples };
   if (flags.json) out.write(JSON.stringify({ event: 'eval', ...result }) + '\n');
-  else out.write(`${file}: test accuracy ${pct(r.accuracy)}, test loss ${r.loss.toFixed(4)} on ${test.length} samples\n`);
+  else out.write(`${file}: test accuracy ${pct(r.accuracy)}, test loss ${r.loss.toFixed(4)} on ${r.samples} samples\n`);
   return result;
 }

@@ -7,7 +7,7 @@
 import { accountSchedule, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, type ScheduleName } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
-import { writeAtomic } from '../trainer.js';
+import { writeFileAtomic } from '../../nn/node.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'method', kind: 'string', default: 'pb', choices: ['sgd', 'sequential', 'pb', 'gpipe', '1f1b'], help: 'which schedule' },
@@ -40,7 +40,7 @@ export function scheduleCommand(argv: readonly string[], out: Sink): void {
     out.write(`steady-state delays D_s, stage 1..${schedule.stages}: ${delays.join(', ')}\n`);
   }
   if (flags.svg) {
-    writeAtomic(flags.svg as string, renderSvg(schedule));
+    writeFileAtomic(flags.svg as string, renderSvg(schedule));
     if (!flags.json) out.write(`wrote ${flags.svg}\n`);
   }
 }

@@ -3,10 +3,12 @@
  *
  * @module
  */
+import { loadDataset } from '../../datasets/node.js';
+import { runTraining, type TrainResult } from '../../training/index.js';
+import { folderStore } from '../../training/node.js';
 import { helpText, parseFlags, type FlagSpec } from '../args.js';
 import { pct, reporter, reportMode, type Sink } from '../report.js';
 import { defaultRunDir, trainConfigFrom, trainFlags } from '../train-flags.js';
-import { runTraining, type TrainResult } from '../trainer.js';
 
 function flags(): FlagSpec[] {
   return [...trainFlags(), { name: 'resume', kind: 'string', help: 'continue the run in this folder from its last checkpoint' }];
@@ -30,7 +32,12 @@ export async function trainCommand(argv: readonly string[], out: Sink): Promise<
   const outDir = (parsed.flags.out as string | undefined) ?? resume ?? defaultRunDir(config.model, `${config.method}+${config.mitigation}`);
   const mode = reportMode(parsed.flags.json as boolean, out);
   if (mode !== 'json') out.write(`pipegrad train: ${config.model} on ${config.dataset}, ${config.method}${config.mitigation === 'none' ? '' : '+' + config.mitigation}, batch size ${config.batchSize}, ${config.epochs} epoch(s) → ${outDir}\n`);
-  const result = await runTraining(config, { outDir, resumeDir: resume, events: reporter(mode, out) });
+  const result = await runTraining(config, {
+    load: loadDataset,
+    store: folderStore(outDir),
+    ...(resume !== undefined ? { resumeFrom: folderStore(resume) } : {}),
+    events: reporter(mode, out),
+  });
   if (mode === 'json') {
     out.write(
       JSON.stringify({
@@ -42,7 +49,7 @@ export async function trainCommand(argv: readonly string[], out: Sink): Promise<
         samplesPerSecond: result.samplesPerSecond,
         seconds: result.seconds,
         stages: result.stages,
-        outDir: result.outDir,
+        outDir,
         config: { ...result.config, resolved: result.resolved },
       }) + '\n',
     );

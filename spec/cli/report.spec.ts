@@ -3,7 +3,7 @@
  */
 import test from 'tape';
 import { reporter, reportMode } from '../../cli/report.js';
-import type { Progress } from '../../cli/trainer.js';
+import type { Progress } from '../../training/index.js';
 
 const progress = (samples: number): Progress => ({
   epoch: 1, epochs: 2, samples, samplesPerEpoch: 100, samplesPerSecond: 50, loss: 0.5, accuracy: 0.75, etaSeconds: 90,

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
-import { readIdx } from '../../datasets/idx.js';
+import { parseIdx } from '../../datasets/idx.js';
+import { readIdx } from '../../datasets/idx-file.js';
 import { gzip, idxBytes, idxUbyte, tempDir, throwsLine } from './fixtures.js';
 
 test('readIdx: a ubyte file gives its magic, dims and data row-major', (t) => {
@@ -75,5 +76,12 @@ test('readIdx: bad files fail with one line naming the file and the problem', (t
   throwsLine(t, () => readIdx(notGzip), /^broken\.gz: starts like a gzip file but does not gunzip/, 'corrupt gzip');
 
   throwsLine(t, () => readIdx(join(dir, 'absent')), /^absent: cannot read /, 'missing file');
+  t.end();
+});
+
+test('parseIdx: parses bytes in memory and asks for gzip-compressed bytes to be gunzipped first', (t) => {
+  const bytes = idxUbyte([3], [4, 5, 6]);
+  t.deepEqual(Array.from(parseIdx(bytes, 'mem').data), [4, 5, 6], 'plain bytes parse');
+  throwsLine(t, () => parseIdx(gzip(bytes), 'mem.gz'), /^mem\.gz: is gzip-compressed; gunzip the bytes first/, 'gzip bytes are named as such');
   t.end();
 });

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
 import { classCounts } from '../../datasets/dataset.js';
-import { loadMnist } from '../../datasets/mnist.js';
+import { parseIdx } from '../../datasets/idx.js';
+import { loadMnist } from '../../datasets/mnist-file.js';
+import { mnistFromIdx } from '../../datasets/mnist.js';
 import { gzip, idxUbyte, tempDir, throwsLine } from './fixtures.js';
 
 function range(values: Float32Array): [number, number] {
@@ -100,5 +102,15 @@ test('loadMnist: bad folders and files fail with one clear line', (t) => {
     /^train-images-idx3-ubyte: not an MNIST image file: magic number 2049, expected 2051$/,
     'a label file in place of the image file',
   );
+  t.end();
+});
+
+test('mnistFromIdx: MNIST from bytes in memory, with no file (the browser path)', (t) => {
+  const images = parseIdx(idxUbyte([2, 2, 2], [0, 255, 51, 102, 255, 0, 0, 0]), 't10k-images-idx3-ubyte');
+  const labels = parseIdx(idxUbyte([2], [7, 2]), 't10k-labels-idx1-ubyte');
+  const ds = mnistFromIdx(images, labels, 'test');
+  t.deepEqual([ds.name, ds.length, ds.sampleShape, Array.from(ds.labels!)], ['mnist-test', 2, [1, 2, 2], [7, 2]], 'name, size, shape, labels');
+  t.deepEqual(Array.from(ds.inputs), Array.from(Float32Array.of(0, 1, 0.2, 0.4, 1, 0, 0, 0)), 'pixels / 255, in float32');
+  throwsLine(t, () => mnistFromIdx(labels, labels, 'test'), /^t10k-images-idx3-ubyte: not an MNIST image file: magic number 2049, expected 2051$/, 'swapped files');
   t.end();
 });

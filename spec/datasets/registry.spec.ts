@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'tape';
-import { datasetNames, loadDataset } from '../../datasets/index.js';
+import { loadFrom, syntheticDatasets } from '../../datasets/index.js';
+import { datasetNames, loadDataset } from '../../datasets/node.js';
 import { cifarRecord, tempDir, throwsLine } from './fixtures.js';
 
 test('loadDataset: knows the six data sets by name', (t) => {
@@ -41,5 +42,14 @@ test('loadDataset: CIFAR needs a folder and reads it', (t) => {
   const ds = loadDataset('cifar100', { dir, split: 'test', labels: 'coarse' });
   t.deepEqual([ds.name, ds.labels![0], ds.numClasses], ['cifar100-test-coarse', 2, 20], 'coarse CIFAR-100 test split');
   throwsLine(t, () => loadDataset('spirals', { split: 'val' as 'test' }), /^loadDataset\('spirals'\): split must be 'train' or 'test', got 'val'$/, 'bad split');
+  t.end();
+});
+
+test('loadFrom: the browser-safe registry holds the synthetic sets, and a file set is not in it', (t) => {
+  t.deepEqual(Object.keys(syntheticDatasets), ['spirals', 'blobs', 'teacher'], 'the synthetic names');
+  const a = loadFrom(syntheticDatasets, 'blobs', { n: 30, limit: 10 });
+  const b = loadDataset('blobs', { n: 30, limit: 10 });
+  t.deepEqual(Array.from(a.inputs), Array.from(b.inputs), 'the same samples as loadDataset');
+  throwsLine(t, () => loadFrom(syntheticDatasets, 'mnist'), /^unknown data set 'mnist'; valid names: spirals, blobs, teacher$/, 'mnist needs the Node registry');
   t.end();
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Rng } from '../../core/random.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
-import { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from '../../nn/checkpoint-file.js';
+import { writeFileAtomic } from '../../nn/atomic-file.js';
+import { loadSafetensorsFile, saveSafetensorsFile } from '../../nn/checkpoint-file.js';
 
 /** A Float32Array holding exactly these bit patterns. */
 function fromBits(bits: number[]): Float32Array {
