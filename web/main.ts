@@ -307,7 +307,7 @@ function renderLanes(): void {
   cells.push(head);
   ticks.forEach((_, i) => {
     const h = document.createElement('div');
-    h.className = 'head';
+    h.className = first + i === tickNow ? 'head now' : 'head';
     h.textContent = `t${first + i}`;
     cells.push(h);
   });

