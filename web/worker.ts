@@ -13,7 +13,7 @@
  * @module
  */
 import * as gpuJs from 'gpu.js';
-import { getBackend, setBackend, softmax, Tensor, useGpuBackend, Rng, type GpuBackend, type GpuJsModule } from '../core/index.js';
+import { getBackend, setBackend, softmax, Tensor, useGpuBackend, Rng, type GpuBackend } from '../core/index.js';
 import { parseIdx } from '../datasets/idx.js';
 import { channelStats, normalizeInPlace, type ChannelStats } from '../datasets/normalize.js';
 import { createModel } from '../nn/index.js';
@@ -108,7 +108,7 @@ async function chooseBackend(backend: PageBackend): Promise<void> {
       post({ type: 'backend', backend, name: 'cpu', kernelMode: 'cpu kernels (plain JavaScript loops)', device: 'this browser\'s JavaScript engine' });
       return;
     }
-    const gpu: GpuBackend = await useGpuBackend({ mode: 'gpu', gpuJs: gpuJs as unknown as GpuJsModule });
+    const gpu: GpuBackend = await useGpuBackend({ mode: 'gpu', gpuJs });
     if (gpu.kernelMode !== 'webgl2' && gpu.kernelMode !== 'webgl') {
       setBackend('cpu');
       throw new Error(`no WebGL in this browser's workers: gpu.js chose '${gpu.kernelMode}'; training stays on the CPU backend`);

@@ -117,12 +117,18 @@ export class GpuUnavailableError extends Error {
 }
 
 /**
- * The part of the gpu.js module the backend uses: its `GPU` class. A page bundled for the
- * browser passes its own `import * as gpuJs from 'gpu.js'` as {@link GpuBackendOptions.gpuJs},
- * since a bundler cannot follow the backend's on-demand `import()` of the optional package.
+ * A gpu.js module handed to the backend instead of the one it would import on demand. A
+ * page bundled for the browser passes its own `import * as gpuJs from 'gpu.js'` as
+ * {@link GpuBackendOptions.gpuJs}, since a bundler cannot follow the backend's `import()`
+ * of the optional package.
  */
 export interface GpuJsModule {
-  /** gpu.js's `GPU` class, constructed with the mode. */
+  /** gpu.js's `GPU` class (checked to be a constructor when the backend starts). */
+  readonly GPU: unknown;
+}
+
+/** The gpu.js module as the backend uses it: its `GPU` class, constructed with the mode. */
+interface LoadedGpuJs {
   GPU: new (settings: { mode: string }) => GpuJsInstance;
 }
 
@@ -149,15 +155,15 @@ function isModuleMissing(e: unknown, name: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(name);
 }
 
-async function loadGpuJs(mode: string, given?: GpuJsModule): Promise<GpuJsModule> {
+async function loadGpuJs(mode: string, given?: GpuJsModule): Promise<LoadedGpuJs> {
   if (given !== undefined) {
     if (typeof given.GPU !== 'function') throw new GpuUnavailableError(mode, 'gpu.js', 'the gpu.js module handed over has no GPU class; pass the module itself (import * as gpuJs from \'gpu.js\')');
-    return given;
+    return given as LoadedGpuJs;
   }
   try {
-    const mod = (await importOptional('gpu.js')) as Partial<GpuJsModule>;
+    const mod = (await importOptional('gpu.js')) as Partial<LoadedGpuJs>;
     if (typeof mod.GPU !== 'function') throw new Error('the package has no GPU class');
-    return mod as GpuJsModule;
+    return mod as LoadedGpuJs;
   } catch (e) {
     if (isModuleMissing(e, 'gpu.js')) {
       throw new GpuUnavailableError(mode, 'gpu.js', "the optional package 'gpu.js' is not installed; run npm install (it is an optionalDependency, gpu.js@2.24.1), or use the cpu backend");
