@@ -215,7 +215,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'backend':
       backendBusy = false;
-      ui.backendInfo.textContent = `running: ${m.name} · gpu.js kernels: ${m.kernelMode} · renderer: ${m.device}`;
+      ui.backendInfo.textContent =
+        m.backend === 'cpu'
+          ? `running: ${m.name} — pipegrad's CPU kernels, plain JavaScript loops in the worker`
+          : `running: ${m.name} — gpu.js mode: ${m.kernelMode} · WebGL renderer: ${m.device}`;
       ui.backendInfo.dataset.kernelMode = m.kernelMode;
       ui.backendInfo.dataset.device = m.device;
       ui.backendInfo.dataset.name = m.name;

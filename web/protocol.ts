@@ -88,7 +88,16 @@ export interface StageState {
 export type FromWorker =
   | { type: 'loaded'; train: number; test: number; bytes: number; ms: number }
   | { type: 'error'; where: 'data' | 'backend' | 'run' | 'predict'; message: string }
-  | { type: 'backend'; backend: PageBackend; name: string; kernelMode: string; device: string }
+  | {
+      type: 'backend';
+      backend: PageBackend;
+      /** The library backend's name, e.g. `cpu` or `gpu:gpu(webgl2)`. */
+      name: string;
+      /** The gpu.js kernel class that runs (`webgl2`, `webgl`), or `none` on the CPU backend. */
+      kernelMode: string;
+      /** What executes the kernels: the WebGL renderer string, or JavaScript. */
+      device: string;
+    }
   | { type: 'started'; settings: RunSettings; stages: StageState[]; scheduleSvg: string; schedule: string }
   | {
       type: 'progress';

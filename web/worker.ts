@@ -26,7 +26,7 @@ const scope = globalThis as unknown as {
   onmessage: ((event: { data: ToWorker }) => void) | null;
 };
 
-/** Held-out images classified at each evaluation. */
+/** Samples between two evaluations on the held-out images. */
 const EVAL_EVERY = 100;
 /** Images per predict call during an evaluation. */
 const EVAL_CHUNK = 250;
@@ -105,7 +105,7 @@ async function chooseBackend(backend: PageBackend): Promise<void> {
   try {
     if (backend === 'cpu') {
       setBackend('cpu');
-      post({ type: 'backend', backend, name: 'cpu', kernelMode: 'cpu kernels (plain JavaScript loops)', device: 'this browser\'s JavaScript engine' });
+      post({ type: 'backend', backend, name: getBackend().name, kernelMode: 'none', device: 'JavaScript, in this worker' });
       return;
     }
     const gpu: GpuBackend = await useGpuBackend({ mode: 'gpu', gpuJs });
@@ -311,4 +311,4 @@ scope.onmessage = (event) => {
 };
 
 /** The backend the worker starts on, reported so the page shows what runs from the first moment. */
-post({ type: 'backend', backend: 'cpu', name: getBackend().name, kernelMode: 'cpu kernels (plain JavaScript loops)', device: 'this browser\'s JavaScript engine' });
+post({ type: 'backend', backend: 'cpu', name: getBackend().name, kernelMode: 'none', device: 'JavaScript, in this worker' });
