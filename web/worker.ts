@@ -33,6 +33,8 @@ const EVAL_CHUNK = 250;
 /** Ticks of the instruction stream shown before and after the current one. */
 const WINDOW_BEFORE = 6;
 const WINDOW_AFTER = 18;
+/** At full speed, the least time between two progress reports (ms). */
+const PROGRESS_MS = 30;
 /** Longest a paused worker sleeps before looking at the control words again (ms). */
 const PAUSE_POLL_MS = 50;
 
@@ -231,10 +233,12 @@ function run(settings: RunSettings): void {
   let losses: number[] = [];
   let hits: boolean[] = [];
   let nextEval = EVAL_EVERY;
+  let lastFlush = -Infinity;
   const flush = (tick: number): void => {
     post({ type: 'progress', done, losses, hits, tick, window: cursor.window(), stages: stageStates(current, delays) });
     losses = [];
     hits = [];
+    lastFlush = performance.now();
   };
   const checkpoint = (j: number): void => {
     const tick = cursor.seek(j);
@@ -242,8 +246,9 @@ function run(settings: RunSettings): void {
       post({ type: 'eval', done, accuracy: evaluate(current, heldOut), count: heldOut.length });
       nextEval += EVAL_EVERY;
     }
-    flush(tick);
     const delay = Atomics.load(words, CONTROL.delayMs);
+    // At full speed the page redraws at most every frame anyway: report every PROGRESS_MS.
+    if (delay > 0 || performance.now() - lastFlush >= PROGRESS_MS) flush(tick);
     if (delay > 0) Atomics.wait(words, CONTROL.sleep, 0, delay);
     for (;;) {
       if (Atomics.load(words, CONTROL.drawing) !== seenDrawing) {

@@ -104,6 +104,20 @@ if ('missing' in chromium) {
     await shot('2-trained-pb-sc-lwp');
   });
 
+  test('web page: every method the page offers trains, on both models', async (t) => {
+    const methods = await page.$$eval('#method option', (els) => els.map((e) => (e as HTMLOptionElement).value));
+    t.deepEqual(methods, ['sgd', 'pb', 'pb+sc', 'pb+lwp', 'pb+sc+lwp', 'stash'], 'the method picker lists the six methods');
+    for (const [model, method] of [...methods.map((m) => ['smallcnn', m]), ['mlp', 'pb+sc+lwp']]) {
+      await page.select('#model', model);
+      await startRun(method, 30);
+      const state = await waitForState(['finished', 'stopped']);
+      t.ok(state === 'finished' && (await data('#done', 'value')) === '30', `${method} on ${model} trains 30 samples (state ${state}, done ${await data('#done', 'value')}, messages: '${await text('#messages')}')`);
+    }
+    const stages = await page.$$eval('#lanes .stage', (els) => els.length);
+    t.equal(stages, 5, 'the mlp runs as 5 stages');
+    await page.select('#model', 'smallcnn');
+  });
+
   test('web page: the schedule view shows every stage and moves tick by tick', async (t) => {
     await startRun('pb', 2000, '100');
     await page.waitForFunction(() => Number(document.getElementById('lanes')?.dataset.tick) >= 8, { timeout: WAIT_MS });
