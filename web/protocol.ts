@@ -98,7 +98,7 @@ export type FromWorker =
       /** What executes the kernels: the WebGL renderer string, or JavaScript. */
       device: string;
     }
-  | { type: 'started'; settings: RunSettings; stages: StageState[]; scheduleSvg: string; schedule: string }
+  | { type: 'started'; settings: RunSettings; stages: StageState[]; scheduleSvg: string }
   | {
       type: 'progress';
       /** Samples whose loss the last stage has computed. */

@@ -226,7 +226,6 @@ function run(settings: RunSettings): void {
     settings,
     stages: stageStates(current, delays),
     scheduleSvg: renderSvg(makeSchedule(method.schedule, { stages: S, samples: Math.min(samples, 2 * S) })),
-    schedule: method.schedule,
   });
 
   let done = 0;
@@ -298,7 +297,12 @@ scope.onmessage = (event) => {
       void chooseBackend(message.backend);
       break;
     case 'start':
-      run(message.settings);
+      try {
+        run(message.settings);
+      } catch (e) {
+        post({ type: 'error', where: 'run', message: (e as Error).message });
+        post({ type: 'finished', done: 0, stopped: true });
+      }
       break;
     case 'predict':
       if (control) seenDrawing = Atomics.load(control, CONTROL.drawing);
