@@ -9,6 +9,7 @@
  * @module
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -29,9 +30,29 @@ const nodeOnlyPlugin: Plugin = {
   },
 };
 
+/** True when the optional gpu.js package is installed. */
+function hasGpuJs(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('gpu.js');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Without gpu.js, the worker's `import * as gpuJs from 'gpu.js'` gets `no-gpu-js.ts`. */
+const noGpuJsPlugin: Plugin = {
+  name: 'no-gpu-js',
+  setup(b) {
+    b.onResolve({ filter: /^gpu\.js$/ }, () => ({ path: join(WEB_DIR, 'no-gpu-js.ts') }));
+  },
+};
+
 /** Build the page into `outDir` (created if missing); resolves to `outDir`. */
 export async function buildWeb(outDir: string = DEFAULT_OUT_DIR): Promise<string> {
   mkdirSync(outDir, { recursive: true });
+  const gpuJs = hasGpuJs();
+  if (!gpuJs) console.warn('the optional package gpu.js is not installed: the page builds without its WebGL backend (npm install adds it)');
   await build({
     entryPoints: { main: join(WEB_DIR, 'main.ts'), worker: join(WEB_DIR, 'worker.ts') },
     outdir: outDir,
@@ -41,7 +62,7 @@ export async function buildWeb(outDir: string = DEFAULT_OUT_DIR): Promise<string
     target: 'es2022',
     sourcemap: true,
     logLevel: 'warning',
-    plugins: [nodeOnlyPlugin],
+    plugins: gpuJs ? [nodeOnlyPlugin] : [nodeOnlyPlugin, noGpuJsPlugin],
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(WEB_DIR, file), join(outDir, file));
   return outDir;

@@ -110,6 +110,7 @@ async function chooseBackend(backend: PageBackend): Promise<void> {
       post({ type: 'backend', backend, name: getBackend().name, kernelMode: 'none', device: 'JavaScript, in this worker' });
       return;
     }
+    if (typeof gpuJs.GPU !== 'function') throw new Error('this build has no gpu.js (an optional dependency): run npm install, then npm run web again; the CPU backend still trains');
     const gpu: GpuBackend = await useGpuBackend({ mode: 'gpu', gpuJs });
     if (gpu.kernelMode !== 'webgl2' && gpu.kernelMode !== 'webgl') {
       setBackend('cpu');
