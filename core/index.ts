@@ -38,6 +38,7 @@ export {
   type GpuStats,
   type GpuMode,
   type GpuMissing,
+  type GpuJsModule,
 } from './backend/index.js';
 export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry, DeviceArray, DeviceKernels, DeviceMaxPoolResult, Operand } from './backend/backend.js';
 export { hostKernels } from './backend/host-kernels.js';

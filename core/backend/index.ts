@@ -106,4 +106,4 @@ export function listBackends(): string[] {
 export type { Backend, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry } from './backend.js';
 export { cpuBackend } from './cpu.js';
 export { createGpuBackend, type GpuBackend, type GpuBackendOptions, type GpuStats } from './gpu.js';
-export { GPU_MODES, GpuUnavailableError, type GpuMissing, type GpuMode } from './gpu-runtime.js';
+export { GPU_MODES, GpuUnavailableError, type GpuJsModule, type GpuMissing, type GpuMode } from './gpu-runtime.js';
