@@ -1,0 +1,300 @@
+/**
+ * The wasm backend: the {@link Backend} kernels that dominate training run as
+ * WebAssembly SIMD (the module of `wasm-kernels.ts`, built at run time); the rest are
+ * the plain-TS kernels of `cpu.ts`.
+ *
+ * It is a host backend: kernels take and return ordinary `Float32Array`s. The module's
+ * linear memory is a scratch arena that each kernel call reuses from address 0: copy the
+ * operands in (a `TypedArray.set`, i.e. a memcpy), run the kernel, copy the result out.
+ * docs/performance.md has the measurements behind this choice: the copies are O(size)
+ * against the GEMM's O(size^1.5) work, and keeping tensors in module memory would need
+ * an allocator with explicit frees that pipegrad's garbage-collected tensors do not have.
+ * The arena grows to the largest single kernel's operands and then stays that size, so
+ * memory is bounded over a run (`memoryBytes` reports it; a spec checks it).
+ *
+ * What runs where:
+ * - `gemm`: packed panels and the 4×8 SIMD micro-kernel, blocked along k so a B panel
+ *   stays in L1; products with fewer than four rows or columns (a batch-1 dense layer)
+ *   use cpu.ts's loops, which skip packing.
+ * - `im2col`, `col2im`: SIMD unfold and fold.
+ * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 2) and `binary` (all ops,
+ *   with broadcasting): SIMD over each collapsed run.
+ * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
+ *   which WebAssembly has no instruction for), `reduce`, `gather`, `pad` and pooling:
+ *   cpu.ts. A profile of a resnet20 step (docs/performance.md) puts these below a few
+ *   percent of the step's time on this backend.
+ *
+ * Results are float32 sums accumulated in float32 (cpu.ts accumulates in float64), so
+ * the two backends agree within float32 rounding, not bit for bit; runs are
+ * deterministic (one thread, fixed summation order).
+ *
+ * @module
+ */
+import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, UnaryOp } from './backend.js';
+import { cpuBackend } from './cpu.js';
+import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, sizeOf } from './loop-nest.js';
+import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
+import { checkGeometry } from './window-checks.js';
+
+/** Bytes in one WebAssembly memory page. */
+const PAGE = 65536;
+/** Depth of one k block of the GEMM: a B panel is 8·256 floats = 8 KiB, well inside L1. */
+const GEMM_KC = 256;
+/** A panels per call of the micro-kernel sweep: 32 panels · 4 rows · 256 deep = 128 KiB of A, inside L2. */
+const GEMM_MC_PANELS = 32;
+/** Products with fewer multiply-adds than this run on the plain-TS kernel, whose call costs less. */
+const SMALL_GEMM = 4096;
+/** The largest arena the backend grows to (bytes); a kernel that needs more runs in plain TS. */
+const MAX_ARENA = 2 ** 31;
+
+/** The wasm backend: a {@link Backend} whose hot kernels run in WebAssembly SIMD. */
+export interface WasmBackend extends Backend {
+  /** Bytes of the module's linear memory now: the scratch arena's high-water mark. */
+  memoryBytes(): number;
+}
+
+/** True when this JavaScript engine can compile the SIMD kernel module. */
+export function wasmSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(kernelModuleBytes() as Uint8Array<ArrayBuffer>);
+}
+
+/** The module's memory with its typed views, re-taken whenever the memory grows. */
+class Arena {
+  f32: Float32Array;
+  i32: Int32Array;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Make the memory at least `bytes` long; false when that is past {@link MAX_ARENA}. */
+  reserve(bytes: number): boolean {
+    if (bytes > MAX_ARENA) return false;
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
+    return true;
+  }
+}
+
+/** Lays out consecutive regions of the arena, each 16-byte aligned; returns byte addresses. */
+class Layout {
+  bytes = 0;
+  /** A region of `floats` 4-byte elements; returns its byte address. */
+  floats(floats: number): number {
+    const at = this.bytes;
+    this.bytes += Math.ceil(floats / 4) * 16;
+    return at;
+  }
+}
+
+/** `x` rounded up to a multiple of `step`. */
+function roundUp(x: number, step: number): number {
+  return Math.ceil(x / step) * step;
+}
+
+/**
+ * A new wasm backend: compiles the kernel module (synchronously; in a browser's main
+ * thread, where engines refuse to compile modules over 4 KiB synchronously, use
+ * {@link createWasmBackendAsync}) and gives it a fresh memory.
+ *
+ * @example
+ * const wasm = createWasmBackend();
+ * const c = wasm.gemm(a, b, { batch: 1, m: 64, n: 64, k: 64, transA: false, transB: false, strideA: 0, strideB: 0 });
+ */
+export function createWasmBackend(): WasmBackend {
+  return backendOver(new WebAssembly.Module(kernelModuleBytes() as Uint8Array<ArrayBuffer>));
+}
+
+/** {@link createWasmBackend}, compiling asynchronously (what a browser's main thread needs). */
+export async function createWasmBackendAsync(): Promise<WasmBackend> {
+  return backendOver(await WebAssembly.compile(kernelModuleBytes() as Uint8Array<ArrayBuffer>));
+}
+
+function backendOver(module: WebAssembly.Module): WasmBackend {
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernelExports;
+  const arena = new Arena(memory);
+
+  // -------------------------------------------------------------------------------
+  // GEMM
+  // -------------------------------------------------------------------------------
+
+  /**
+   * `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, then per product
+   * and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and op(B)
+   * into 8-column panels (zero-padded), and add every 4×8 tile into a zeroed, padded C
+   * with the micro-kernel; finally copy C's real rows out. A block shared by the whole
+   * batch (stride 0) is packed once when k is a single block.
+   */
+  function gemm(a: Data, b: Data, args: GemmArgs): Data {
+    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
+    checkGemm('wasm.gemm', a, b, args);
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || m < GEMM_MR || n < GEMM_MR || m * n * k < SMALL_GEMM) return cpuBackend.gemm(a, b, args);
+    const needA = (batch - 1) * strideA + m * k;
+    const needB = (batch - 1) * strideB + k * n;
+    const mPad = roundUp(m, GEMM_MR), nPad = roundUp(n, GEMM_NR);
+    const kc = Math.min(k, GEMM_KC);
+    const layout = new Layout();
+    const rawA = layout.floats(needA), rawB = layout.floats(needB);
+    const packA = layout.floats(mPad * kc), packB = layout.floats(nPad * kc);
+    const cAt = layout.floats(mPad * nPad);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
+    arena.f32.set(a.subarray(0, needA), rawA / 4);
+    arena.f32.set(b.subarray(0, needB), rawB / 4);
+    // Element strides of op(A)[i, p] and op(B)[p, j].
+    const rsA = transA ? 1 : k, csA = transA ? m : 1;
+    const rsB = transB ? 1 : n, csB = transB ? k : 1;
+    const oneBlock = k <= GEMM_KC;
+    const mPanels = mPad / GEMM_MR, nPanels = nPad / GEMM_NR;
+    const out = new Float32Array(batch * m * n);
+    for (let i = 0; i < batch; i++) {
+      arena.f32.fill(0, cAt / 4, cAt / 4 + mPad * nPad);
+      for (let p0 = 0; p0 < k; p0 += kc) {
+        const depth = Math.min(kc, k - p0);
+        if (!(oneBlock && strideA === 0 && i > 0)) exports.pack(rawA + 4 * (i * strideA + p0 * csA), 4 * rsA, 4 * csA, m, depth, packA, GEMM_MR);
+        if (!(oneBlock && strideB === 0 && i > 0)) exports.pack(rawB + 4 * (i * strideB + p0 * rsB), 4 * csB, 4 * rsB, n, depth, packB, GEMM_NR);
+        for (let ip = 0; ip < mPanels; ip += GEMM_MC_PANELS) {
+          exports.gemmTiles(packA + 16 * ip * depth, packB, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth);
+        }
+      }
+      const c0 = cAt / 4;
+      if (nPad === n) out.set(arena.f32.subarray(c0, c0 + m * n), i * m * n);
+      else for (let r = 0; r < m; r++) out.set(arena.f32.subarray(c0 + r * nPad, c0 + r * nPad + n), i * m * n + r * n);
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------
+  // im2col / col2im
+  // -------------------------------------------------------------------------------
+
+  /**
+   * The tap table the unfold kernels read: for each kernel row and then each kernel
+   * column, `(lo, hi, first)` — the output positions `[lo, hi)` whose input coordinate
+   * `o·stride + first` is inside the image (`first = tap·dilation − pad`).
+   */
+  function writeTapTable(at: number, g: Conv2dGeometry): void {
+    const t = arena.i32;
+    let o = at / 4;
+    const axis = (taps: number, dilation: number, pad: number, stride: number, outSize: number, size: number): void => {
+      for (let tap = 0; tap < taps; tap++, o += 3) {
+        const first = tap * dilation - pad;
+        const lo = first >= 0 ? 0 : Math.ceil(-first / stride);
+        const hi = Math.min(outSize, Math.floor((size - 1 - first) / stride) + 1);
+        t[o] = Math.min(lo, outSize);
+        t[o + 1] = Math.max(hi, Math.min(lo, outSize));
+        t[o + 2] = first;
+      }
+    };
+    axis(g.kernelH, g.dilationH, g.padH, g.strideH, g.outH, g.height);
+    axis(g.kernelW, g.dilationW, g.padW, g.strideW, g.outW, g.width);
+  }
+
+  /** Run the unfold (`fold` false) or fold kernel on one image in the arena; returns the byte addresses of the image and the columns. */
+  function unfold(g: Conv2dGeometry, image: number, cols: number, table: number, fold: boolean): void {
+    writeTapTable(table, g);
+    (fold ? exports.col2im : exports.im2col)(image, cols, table, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.outH, g.outW);
+  }
+
+  function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
+    checkGeometry('wasm.im2col', g);
+    const imageSize = g.channels * g.height * g.width;
+    const need = xOffset + imageSize;
+    if (x.length < need) throw new Error(`wasm.im2col: x has ${x.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${xOffset} needs ${need}`);
+    if (!(x instanceof Float32Array)) return cpuBackend.im2col(x, xOffset, g);
+    const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
+    const layout = new Layout();
+    const image = layout.floats(imageSize), cols = layout.floats(colsSize), table = layout.floats(3 * (g.kernelH + g.kernelW));
+    if (!arena.reserve(layout.bytes)) return cpuBackend.im2col(x, xOffset, g);
+    arena.f32.set(x.subarray(xOffset, need), image / 4);
+    arena.f32.fill(0, cols / 4, cols / 4 + colsSize);
+    unfold(g, image, cols, table, false);
+    return arena.f32.slice(cols / 4, cols / 4 + colsSize);
+  }
+
+  function col2im(colsData: Data, g: Conv2dGeometry, out: Data, outOffset: number): void {
+    checkGeometry('wasm.col2im', g);
+    const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
+    if (colsData.length !== colsSize) throw new Error(`wasm.col2im: cols has ${colsData.length} elements, geometry needs ${g.channels * g.kernelH * g.kernelW}×${g.outH * g.outW} = ${colsSize}`);
+    const imageSize = g.channels * g.height * g.width;
+    const need = outOffset + imageSize;
+    if (out.length < need) throw new Error(`wasm.col2im: out has ${out.length} elements; an image of ${g.channels}×${g.height}×${g.width} at offset ${outOffset} needs ${need}`);
+    if (!(colsData instanceof Float32Array) || !(out instanceof Float32Array)) return cpuBackend.col2im(colsData, g, out, outOffset);
+    const layout = new Layout();
+    const image = layout.floats(imageSize), cols = layout.floats(colsSize), table = layout.floats(3 * (g.kernelH + g.kernelW));
+    if (!arena.reserve(layout.bytes)) return cpuBackend.col2im(colsData, g, out, outOffset);
+    arena.f32.set(out.subarray(outOffset, need), image / 4);
+    arena.f32.set(colsData, cols / 4);
+    unfold(g, image, cols, table, true);
+    out.set(arena.f32.subarray(image / 4, image / 4 + imageSize), outOffset);
+  }
+
+  // -------------------------------------------------------------------------------
+  // Elementwise
+  // -------------------------------------------------------------------------------
+
+  /** The module's op for `op` (with `param`), or null when plain TS computes it. */
+  function wasmUnary(op: UnaryOp, param: number | undefined): WasmUnaryOp | null {
+    switch (op) {
+      case 'neg': case 'abs': case 'sqrt': case 'relu': case 'reluGrad': return op;
+      case 'scale': case 'shift': return typeof param === 'number' ? op : null;
+      case 'pow': return param === 2 ? 'square' : null;
+      default: return null;
+    }
+  }
+
+  function unary(op: UnaryOp, x: Data, param?: number): Data {
+    const code = wasmUnary(op, param);
+    if (code === null || !(x instanceof Float32Array)) return cpuBackend.unary(op, x, param);
+    const n = x.length;
+    const layout = new Layout();
+    const at = layout.floats(n);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.unary(op, x, param);
+    arena.f32.set(x, at / 4);
+    exports[`unary_${code}`](at, at, n, param ?? 0);
+    return arena.f32.slice(at / 4, at / 4 + n);
+  }
+
+  /** Elementwise `a op b` with broadcasting: collapsed as in cpu.ts, then one SIMD run per row of the nest. */
+  function binary(op: BinaryOp, a: Data, aShape: readonly number[], b: Data, bShape: readonly number[], outShape: readonly number[]): Data {
+    checkLength('wasm.binary', `a (${op})`, a, aShape);
+    checkLength('wasm.binary', `b (${op})`, b, bShape);
+    const nest = collapse(outShape, [broadcastStrides('wasm.binary', aShape, outShape), broadcastStrides('wasm.binary', bShape, outShape)]);
+    const n = sizeOf(outShape);
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || nest.dims.length === 0 || n < 16) return cpuBackend.binary(op, a, aShape, b, bShape, outShape);
+    const layout = new Layout();
+    const aAt = layout.floats(a.length), bAt = layout.floats(b.length), outAt = layout.floats(n);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.binary(op, a, aShape, b, bShape, outShape);
+    arena.f32.set(a, aAt / 4);
+    arena.f32.set(b, bAt / 4);
+    const kernel = exports[`binary_${op}`];
+    const inner = nest.dims.length - 1;
+    const len = nest.dims[inner];
+    const sa = nest.strides[0][inner];
+    const sb = nest.strides[1][inner];
+    forEachRow(nest, [0, 0], (row, at) => kernel(aAt + 4 * at[0], sa, bAt + 4 * at[1], sb, outAt + 4 * row * len, len));
+    return arena.f32.slice(outAt / 4, outAt / 4 + n);
+  }
+
+  return {
+    name: 'wasm',
+    unary,
+    binary,
+    reduce: cpuBackend.reduce,
+    gemm,
+    gather: cpuBackend.gather,
+    pad: cpuBackend.pad,
+    im2col,
+    col2im,
+    maxPool2d: cpuBackend.maxPool2d,
+    maxPool2dBackward: cpuBackend.maxPool2dBackward,
+    avgPool2d: cpuBackend.avgPool2d,
+    avgPool2dBackward: cpuBackend.avgPool2dBackward,
+    memoryBytes: () => memory.buffer.byteLength,
+  };
+}
