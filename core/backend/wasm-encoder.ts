@@ -289,7 +289,7 @@ export class ModuleBuilder {
   }
 
   /** The module's binary. */
-  encode(): Uint8Array {
+  encode(): Uint8Array<ArrayBuffer> {
     const fns = this.functions;
     const types = fns.map(({ body }) => [0x60, ...vector(body.params.map((t) => [t])), ...vector(body.results.map((t) => [t]))]);
     const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...u32(this.minPages)];

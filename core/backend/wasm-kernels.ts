@@ -346,7 +346,7 @@ function binaryKernel(m: ModuleBuilder, op: WasmBinaryOp): void {
  * const bytes = kernelModuleBytes();
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */
-export function kernelModuleBytes(): Uint8Array {
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder(1);
   packKernel(m);
   gemmKernel(m);

@@ -55,7 +55,7 @@ export interface WasmBackend extends Backend {
 
 /** True when this JavaScript engine can compile the SIMD kernel module. */
 export function wasmSimdSupported(): boolean {
-  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(kernelModuleBytes() as Uint8Array<ArrayBuffer>);
+  return typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(kernelModuleBytes());
 }
 
 /** The module's memory with its typed views, re-taken whenever the memory grows. */
@@ -107,12 +107,12 @@ function roundUp(x: number, step: number): number {
  * const c = wasm.gemm(a, b, { batch: 1, m: 64, n: 64, k: 64, transA: false, transB: false, strideA: 0, strideB: 0 });
  */
 export function createWasmBackend(): WasmBackend {
-  return backendOver(new WebAssembly.Module(kernelModuleBytes() as Uint8Array<ArrayBuffer>));
+  return backendOver(new WebAssembly.Module(kernelModuleBytes()));
 }
 
 /** {@link createWasmBackend}, compiling asynchronously (what a browser's main thread needs). */
 export async function createWasmBackendAsync(): Promise<WasmBackend> {
-  return backendOver(await WebAssembly.compile(kernelModuleBytes() as Uint8Array<ArrayBuffer>));
+  return backendOver(await WebAssembly.compile(kernelModuleBytes()));
 }
 
 function backendOver(module: WebAssembly.Module): WasmBackend {
