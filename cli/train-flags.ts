@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { GPU_MODES, listBackends } from '../core/index.js';
+import { defaultBackendName, GPU_MODES, listBackends } from '../core/index.js';
 import { datasetNames } from '../datasets/index.js';
 import { modelNames } from '../nn/index.js';
 import { methodScheduleNames, mitigationNames } from '../pipeline/index.js';
@@ -38,7 +38,7 @@ export function trainFlags(): FlagSpec[] {
     { name: 'seed', kind: 'integer', default: 0, help: 'seed for initialization, data order and augmentation' },
     { name: 'limit-train', kind: 'integer', min: 1, help: 'use only the first N training samples' },
     { name: 'limit-test', kind: 'integer', min: 1, help: 'use only the first N test samples' },
-    { name: 'backend', kind: 'string', default: 'cpu', choices: [...listBackends(), 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)], help: 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)' },
+    { name: 'backend', kind: 'string', default: defaultBackendName(), choices: [...new Set([...listBackends(), 'wasm', 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)])], help: 'compute backend: wasm (WebAssembly SIMD, the default where it runs), ts (plain TypeScript, also called cpu), or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)' },
     { name: 'checkpoint-every', kind: 'integer', min: 0, default: 1, help: 'save a checkpoint every N epochs and after the last (0: none)' },
     { name: 'out', kind: 'string', help: 'run folder (default runs/<timestamp>-<model>-<method>)' },
     { name: 'json', kind: 'boolean', default: false, help: 'print one JSON object per line' },

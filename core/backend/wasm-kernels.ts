@@ -37,8 +37,8 @@ export type WasmBinaryOp = (typeof WASM_BINARY)[number];
 export interface WasmKernelExports {
   /** Pack `lines` lines (line `l` at depth `p` is at `src + l·lineStride + p·kStride`) into panels of `r` lines at `dst`, zero-padding the last. */
   pack(src: number, lineStride: number, kStride: number, lines: number, k: number, dst: number, r: number): void;
-  /** For each of `nPanels` B panels and `mPanels` A panels (each `kc` deep): add the 4×8 product into C at `c` (row stride `ldc` bytes). */
-  gemmTiles(aPack: number, bPack: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number): void;
+  /** For each of `nPanels` B panels and `mPanels` A panels (each `kc` deep): write (or, with `accumulate` 1, add) the 4×8 product into C at `c` (row stride `ldc` bytes). */
+  gemmTiles(aPack: number, bPack: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number, accumulate: number): void;
   /** Unfold one image at `x` into columns at `cols` (zeroed beforehand); `table` holds the tap ranges (see `wasm.ts`). */
   im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
   /** Fold columns at `cols` into the image at `x`, adding; same arguments as `im2col`. */
@@ -77,6 +77,23 @@ function packKernel(m: ModuleBuilder): void {
       });
     }
     f.else();
+    f.get(kStride).i32_const(4).i32_eq();
+    f.get(lines).get(l0).i32_sub().get(r).i32_ge_s();
+    f.i32_and().if();
+    {
+      // A full panel of lines contiguous along k (a row-major A, a transposed B): read each line front to back, write every R-th float.
+      f.forLoop(q, () => f.i32_const(0), r, 1, () => {
+        f.get(src).get(l0).get(q).i32_add().get(lineStride).i32_mul().i32_add().set(s);
+        f.get(dst).get(q).i32_const(4).i32_mul().i32_add().set(at);
+        f.forLoop(p, () => f.i32_const(0), k, 1, () => {
+          f.get(at).get(s).f32_load().f32_store();
+          f.get(s).i32_const(4).i32_add().set(s);
+          f.get(at).get(rBytes).i32_add().set(at);
+        });
+      });
+      f.get(dst).get(k).get(rBytes).i32_mul().i32_add().set(dst);
+    }
+    f.else();
     {
       // Any strides, any number of lines: one float at a time, zeros past the last line.
       f.forLoop(p, () => f.i32_const(0), k, 1, () => {
@@ -91,6 +108,7 @@ function packKernel(m: ModuleBuilder): void {
       });
     }
     f.end();
+    f.end();
   });
 }
 
@@ -100,14 +118,15 @@ function packKernel(m: ModuleBuilder): void {
 
 /**
  * `gemmTiles`: for every pair (B panel jr, A panel ir), the 4×8 tile
- * `C[4ir.., 8jr..] += Σ_p A[ir][p, 0..3]ᵀ · B[jr][p, 0..7]`. Per step p it loads the two
+ * `C[4ir.., 8jr..] (+)= Σ_p A[ir][p, 0..3]ᵀ · B[jr][p, 0..7]` (`=` on the first k block,
+ * `+=` on later ones, so C needs no zeroing). Per step p it loads the two
  * B vectors once and each of the four A values once (splat into four lanes), then does
  * eight multiply-adds into eight v128 accumulators: 64 flops from 24 bytes loaded.
  * The B panel (8·kc floats) stays in L1 while the A panels stream past it.
  */
 function gemmKernel(m: ModuleBuilder): void {
-  const f = m.func('gemmTiles', [I32, I32, I32, I32, I32, I32, I32], []);
-  const [aPack, bPack, c, ldc, mPanels, nPanels, kc] = [0, 1, 2, 3, 4, 5, 6];
+  const f = m.func('gemmTiles', [I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [aPack, bPack, c, ldc, mPanels, nPanels, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
   const jr = f.local(I32), ir = f.local(I32), ap = f.local(I32), bp = f.local(I32), aEnd = f.local(I32), bStart = f.local(I32), cp = f.local(I32);
   const acc = Array.from({ length: 8 }, () => f.local(V128));
   const b0 = f.local(V128), b1 = f.local(V128), a = f.local(V128);
@@ -131,11 +150,19 @@ function gemmKernel(m: ModuleBuilder): void {
         f.get(ap).i32_const(16).i32_add().tee(ap).get(aEnd).i32_lt_u().br_if(0);
       }
       f.end();
-      // C tile += accumulators, row by row.
+      // C tile = accumulators (first k block), or += (later blocks), row by row.
       f.get(c).get(ir).get(ldc).i32_mul().i32_const(4).i32_mul().i32_add().get(jr).i32_const(32).i32_mul().i32_add().set(cp);
+      f.get(accumulate).if();
       for (let row = 0; row < 4; row++) {
-        f.get(cp).get(cp).v128_load(0).get(acc[2 * row]).f32x4_add().v128_store(0);
-        f.get(cp).get(cp).v128_load(16).get(acc[2 * row + 1]).f32x4_add().v128_store(16);
+        f.get(acc[2 * row]).get(cp).v128_load(0).f32x4_add().set(acc[2 * row]);
+        f.get(acc[2 * row + 1]).get(cp).v128_load(16).f32x4_add().set(acc[2 * row + 1]);
+        if (row < 3) f.get(cp).get(ldc).i32_add().set(cp);
+      }
+      f.get(cp).get(ldc).i32_const(3).i32_mul().i32_sub().set(cp);
+      f.end();
+      for (let row = 0; row < 4; row++) {
+        f.get(cp).get(acc[2 * row]).v128_store(0);
+        f.get(cp).get(acc[2 * row + 1]).v128_store(16);
         if (row < 3) f.get(cp).get(ldc).i32_add().set(cp);
       }
     });

@@ -127,8 +127,9 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   /**
    * `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, then per product
    * and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and op(B)
-   * into 8-column panels (zero-padded), and add every 4×8 tile into a zeroed, padded C
-   * with the micro-kernel; finally copy C's real rows out. A block shared by the whole
+   * into 8-column panels (zero-padded), and have the micro-kernel write every 4×8 tile of
+   * a padded C (the first k block) or add to it (later blocks); finally copy C's real
+   * rows out. A block shared by the whole
    * batch (stride 0) is packed once when k is a single block.
    */
   function gemm(a: Data, b: Data, args: GemmArgs): Data {
@@ -153,13 +154,12 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     const mPanels = mPad / GEMM_MR, nPanels = nPad / GEMM_NR;
     const out = new Float32Array(batch * m * n);
     for (let i = 0; i < batch; i++) {
-      arena.f32.fill(0, cAt / 4, cAt / 4 + mPad * nPad);
       for (let p0 = 0; p0 < k; p0 += kc) {
         const depth = Math.min(kc, k - p0);
         if (!(oneBlock && strideA === 0 && i > 0)) exports.pack(rawA + 4 * (i * strideA + p0 * csA), 4 * rsA, 4 * csA, m, depth, packA, GEMM_MR);
         if (!(oneBlock && strideB === 0 && i > 0)) exports.pack(rawB + 4 * (i * strideB + p0 * rsB), 4 * csB, 4 * rsB, n, depth, packB, GEMM_NR);
         for (let ip = 0; ip < mPanels; ip += GEMM_MC_PANELS) {
-          exports.gemmTiles(packA + 16 * ip * depth, packB, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth);
+          exports.gemmTiles(packA + 16 * ip * depth, packB, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0);
         }
       }
       const c0 = cAt / 4;
