@@ -159,7 +159,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
         if (!(oneBlock && strideA === 0 && i > 0)) exports.pack(rawA + 4 * (i * strideA + p0 * csA), 4 * rsA, 4 * csA, m, depth, packA, GEMM_MR);
         if (!(oneBlock && strideB === 0 && i > 0)) exports.pack(rawB + 4 * (i * strideB + p0 * rsB), 4 * csB, 4 * rsB, n, depth, packB, GEMM_NR);
         for (let ip = 0; ip < mPanels; ip += GEMM_MC_PANELS) {
-          exports.gemmTiles(packA + 16 * ip * depth, packB, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0);
+          exports.gemmTiles(packA + 4 * GEMM_MR * ip * depth, packB, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0);
         }
       }
       const c0 = cAt / 4;
