@@ -37,8 +37,13 @@ export type WasmBinaryOp = (typeof WASM_BINARY)[number];
 export interface WasmKernelExports {
   /** Pack `lines` lines (line `l` at depth `p` is at `src + l·lineStride + p·kStride`) into panels of `r` lines at `dst`, zero-padding the last. */
   pack(src: number, lineStride: number, kStride: number, lines: number, k: number, dst: number, r: number): void;
-  /** For each of `nPanels` B panels and `mPanels` A panels (each `kc` deep): write (or, with `accumulate` 1, add) the 4×8 product into C at `c` (row stride `ldc` bytes). */
-  gemmTiles(aPack: number, bPack: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number, accumulate: number): void;
+  /**
+   * For each of `nPanels` B panels and `mPanels` A panels (each `kc` deep): write (or, with
+   * `accumulate` 1, add) the MR×8 product into C at `c` (row stride `ldc` bytes). B panel
+   * `jr` starts at `b + jr·bPanel` and steps `bStep` bytes per k: a packed panel
+   * (`bStep` 32, `bPanel` 32·kc) or a row-major B read in place (`bStep` 4n, `bPanel` 32).
+   */
+  gemmTiles(aPack: number, b: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number, accumulate: number, bStep: number, bPanel: number): void;
   /** Unfold one image at `x` into columns at `cols` (zeroed beforehand); `table` holds the tap ranges (see `wasm.ts`). */
   im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
   /** Fold columns at `cols` into the image at `x`, adding; same arguments as `im2col`. */
@@ -123,17 +128,18 @@ function packKernel(m: ModuleBuilder): void {
  * vectors once and each of the MR A values once (splat into four lanes), then does
  * 2·MR multiply-adds into 2·MR v128 accumulators, which with the two B vectors and the
  * splat stay within the 16 vector registers of x86-64 and AArch64's 32. The B panel
- * (8·kc floats) stays in L1 while the A panels stream past it.
+ * (8·kc floats) stays in L1 while the A panels stream past it. A row-major B can be read
+ * in place (eight consecutive floats of a row per step) instead of packed: see `wasm.ts`.
  */
 function gemmKernel(m: ModuleBuilder): void {
-  const f = m.func('gemmTiles', [I32, I32, I32, I32, I32, I32, I32, I32], []);
-  const [aPack, bPack, c, ldc, mPanels, nPanels, kc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = m.func('gemmTiles', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [aPack, b, c, ldc, mPanels, nPanels, kc, accumulate, bStep, bPanel] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const MR = GEMM_MR;
   const jr = f.local(I32), ir = f.local(I32), ap = f.local(I32), bp = f.local(I32), aEnd = f.local(I32), bStart = f.local(I32), cp = f.local(I32);
   const acc = Array.from({ length: 2 * MR }, () => f.local(V128));
   const b0 = f.local(V128), b1 = f.local(V128), a = f.local(V128);
   f.forLoop(jr, () => f.i32_const(0), nPanels, 1, () => {
-    f.get(bPack).get(jr).get(kc).i32_mul().i32_const(32).i32_mul().i32_add().set(bStart);
+    f.get(b).get(jr).get(bPanel).i32_mul().i32_add().set(bStart);
     f.forLoop(ir, () => f.i32_const(0), mPanels, 1, () => {
       f.get(aPack).get(ir).get(kc).i32_mul().i32_const(4 * MR).i32_mul().i32_add().tee(ap);
       f.get(kc).i32_const(4 * MR).i32_mul().i32_add().set(aEnd);
@@ -148,7 +154,7 @@ function gemmKernel(m: ModuleBuilder): void {
           f.get(acc[2 * row]).get(a).get(b0).f32x4_mul().f32x4_add().set(acc[2 * row]);
           f.get(acc[2 * row + 1]).get(a).get(b1).f32x4_mul().f32x4_add().set(acc[2 * row + 1]);
         }
-        f.get(bp).i32_const(32).i32_add().set(bp);
+        f.get(bp).get(bStep).i32_add().set(bp);
         f.get(ap).i32_const(4 * MR).i32_add().tee(ap).get(aEnd).i32_lt_u().br_if(0);
       }
       f.end();
