@@ -429,7 +429,7 @@ function gemm(a: Data, b: Data, args: GemmArgs): Data {
  * The output positions `[lo, hi)` along one axis whose input coordinate
  * `o·stride + first` falls inside `[0, size)`; the positions outside read padding.
  */
-function insideRange(outSize: number, first: number, stride: number, size: number): [number, number] {
+export function insideRange(outSize: number, first: number, stride: number, size: number): [number, number] {
   const lo = first >= 0 ? 0 : Math.ceil(-first / stride);
   const hi = Math.min(outSize, Math.floor((size - 1 - first) / stride) + 1);
   return [Math.min(lo, outSize), Math.max(hi, 0)];
@@ -492,7 +492,7 @@ function col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): vo
  * the input (tap `t` reads `o·stride − pad + t·dilation`). Computed once per call, so
  * the pooling loops visit only real cells.
  */
-function tapRanges(outSize: number, stride: number, pad: number, dilation: number, kernel: number, size: number): { lo: Int32Array; hi: Int32Array } {
+export function tapRanges(outSize: number, stride: number, pad: number, dilation: number, kernel: number, size: number): { lo: Int32Array; hi: Int32Array } {
   const lo = new Int32Array(outSize);
   const hi = new Int32Array(outSize);
   for (let o = 0; o < outSize; o++) {

@@ -149,6 +149,8 @@ export class FunctionBuilder {
   i32_load(offset = 0): this { return this.op(0x28, ...this.memarg(2, offset)); }
   /** `f32.load`. */
   f32_load(offset = 0): this { return this.op(0x2a, ...this.memarg(2, offset)); }
+  /** `i32.store` (address, value). */
+  i32_store(offset = 0): this { return this.op(0x36, ...this.memarg(2, offset)); }
   /** `f32.store` (address, value). */
   f32_store(offset = 0): this { return this.op(0x38, ...this.memarg(2, offset)); }
   /** `memory.fill` (address, byte value, byte count). */
@@ -165,6 +167,8 @@ export class FunctionBuilder {
   i32_shl(): this { return this.op(0x74); }
   /** `i32.and`. */
   i32_and(): this { return this.op(0x71); }
+  /** `i32.or`. */
+  i32_or(): this { return this.op(0x72); }
   /** `i32.eqz`. */
   i32_eqz(): this { return this.op(0x45); }
   /** `i32.eq`. */
@@ -199,6 +203,8 @@ export class FunctionBuilder {
   f32_sqrt(): this { return this.op(0x91); }
   /** `f32.eq` (i32 1 or 0). */
   f32_eq(): this { return this.op(0x5b); }
+  /** `f32.ne` (i32 1 or 0; `x ≠ x` only for NaN). */
+  f32_ne(): this { return this.op(0x5c); }
   /** `f32.gt` (i32 1 or 0). */
   f32_gt(): this { return this.op(0x5e); }
   /** `f32.convert_i32_u`: 1 → 1.0, 0 → 0.0. */

@@ -13,6 +13,8 @@
  *   `C[4×8 tile] += A panel · B panel` for every tile, eight v128 accumulators.
  * - `im2col` / `col2im`: the unfold walk of cpu.ts, four output columns per instruction
  *   where the stride along the width is 1.
+ * - `maxPool`: cpu.ts's max pooling, compiled (scalar: each window's first maximum and
+ *   its index).
  * - `unary_<op>`, `binary_<op>`: elementwise maps and zips, four lanes at a time.
  *
  * @module
@@ -48,6 +50,8 @@ export interface WasmKernelExports {
   im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
   /** Fold columns at `cols` into the image at `x`, adding; same arguments as `im2col`. */
   col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
+  /** Max pooling of `planes` planes of `height`×`width` at `x` into `out` (values) and `argmax` (i32: the flat input index of each maximum, −1 for an empty window); `table` holds the tap ranges. */
+  maxPool(x: number, out: number, argmax: number, table: number, planes: number, height: number, width: number, outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number): void;
   /** `out[i] = op(x[i])` for `n` elements; `param` is the factor of `scale` and the addend of `shift`. */
   [unary: `unary_${string}`]: (x: number, out: number, n: number, param: number) => void;
   /** `out[t] = a[t·sa] op b[t·sb]` for `t < n`, strides in elements (0 broadcasts). */
@@ -260,6 +264,56 @@ function unfoldKernel(m: ModuleBuilder, fold: boolean): void {
 }
 
 // ---------------------------------------------------------------------------------
+// Max pooling
+// ---------------------------------------------------------------------------------
+
+/**
+ * `maxPool`: max pooling of `planes` planes, mirroring cpu.ts's `maxPool2d`. JavaScript
+ * precomputes, in `table` (i32), for each output row `(lo, hi)` of the kernel rows and
+ * for each output column `(lo, hi)` of the kernel columns that land inside the input, so
+ * only real cells compete. A cell replaces the best so far when it is larger, when it is
+ * a NaN and the best is not (a NaN is not hidden), or when it is the window's first; so
+ * the first maximum wins ties. An empty window leaves −∞ and index −1.
+ */
+function maxPoolKernel(m: ModuleBuilder): void {
+  const f = m.func('maxPool', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, out, argmax, table, planes, height, width, outH, outW, strideH, strideW, padH, padW, dilationH, dilationW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const plane = f.local(I32), oh = f.local(I32), ow = f.local(I32), ki = f.local(I32), kj = f.local(I32);
+  const rowHi = f.local(I32), colHi = f.local(I32), colTable = f.local(I32), base = f.local(I32), row = f.local(I32), cell = f.local(I32);
+  const best = f.local(F32), v = f.local(F32), at = f.local(I32), o = f.local(I32);
+  f.get(table).get(outH).i32_const(8).i32_mul().i32_add().set(colTable);
+  f.i32_const(0).set(o);
+  f.forLoop(plane, () => f.i32_const(0), planes, 1, () => {
+    f.get(plane).get(height).i32_mul().get(width).i32_mul().set(base);
+    f.forLoop(oh, () => f.i32_const(0), outH, 1, () => {
+      f.get(table).get(oh).i32_const(8).i32_mul().i32_add().i32_load(4).set(rowHi);
+      f.forLoop(ow, () => f.i32_const(0), outW, 1, () => {
+        f.get(colTable).get(ow).i32_const(8).i32_mul().i32_add().i32_load(4).set(colHi);
+        f.f32_const(-Infinity).set(best);
+        f.i32_const(-1).set(at);
+        f.forLoop(ki, () => f.get(table).get(oh).i32_const(8).i32_mul().i32_add().i32_load(0), rowHi, 1, () => {
+          // row = base + (oh·sH − pH + ki·dH)·W + ow·sW − pW
+          f.get(base).get(oh).get(strideH).i32_mul().get(padH).i32_sub().get(ki).get(dilationH).i32_mul().i32_add().get(width).i32_mul().i32_add();
+          f.get(ow).get(strideW).i32_mul().i32_add().get(padW).i32_sub().set(row);
+          f.forLoop(kj, () => f.get(colTable).get(ow).i32_const(8).i32_mul().i32_add().i32_load(0), colHi, 1, () => {
+            f.get(row).get(kj).get(dilationW).i32_mul().i32_add().tee(cell);
+            f.i32_const(4).i32_mul().get(x).i32_add().f32_load().set(v);
+            f.get(v).get(best).f32_gt();
+            f.get(v).get(v).f32_ne().get(best).get(best).f32_eq().i32_and().i32_or();
+            f.get(at).i32_const(0).i32_lt_s().i32_or().if();
+            f.get(v).set(best).get(cell).set(at);
+            f.end();
+          });
+        });
+        f.get(out).get(o).i32_const(4).i32_mul().i32_add().get(best).f32_store();
+        f.get(argmax).get(o).i32_const(4).i32_mul().i32_add().get(at).i32_store();
+        f.get(o).i32_const(1).i32_add().set(o);
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------
 // Elementwise
 // ---------------------------------------------------------------------------------
 
@@ -387,6 +441,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   gemmKernel(m);
   unfoldKernel(m, false);
   unfoldKernel(m, true);
+  maxPoolKernel(m);
   for (const op of WASM_UNARY) unaryKernel(m, op);
   for (const op of WASM_BINARY) binaryKernel(m, op);
   return m.encode();

@@ -16,12 +16,12 @@
  * - `gemm`: packed panels and the 4×8 SIMD micro-kernel, blocked along k so a B panel
  *   stays in L1; products with fewer than four rows or columns (a batch-1 dense layer)
  *   use cpu.ts's loops, which skip packing.
- * - `im2col`, `col2im`: SIMD unfold and fold.
+ * - `im2col`, `col2im`: SIMD unfold and fold; `maxPool2d`: compiled scalar loops.
  * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 1 and 2) and `binary` (all ops,
  *   with broadcasting): SIMD over each collapsed run.
  * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
- *   which WebAssembly has no instruction for), `reduce`, `gather`, `pad` and pooling:
- *   cpu.ts. A profile of a resnet20 step (docs/performance.md) puts these below a few
+ *   which WebAssembly has no instruction for), `reduce`, `gather`, `pad`, average pooling and
+ *   max pooling's backward: cpu.ts. A profile of a resnet20 step (docs/performance.md) puts these below a few
  *   percent of the step's time on this backend.
  *
  * Results are float32 sums accumulated in float32 (cpu.ts accumulates in float64), so
@@ -30,11 +30,11 @@
  *
  * @module
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, UnaryOp } from './backend.js';
-import { cpuBackend } from './cpu.js';
+import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, UnaryOp } from './backend.js';
+import { cpuBackend, insideRange, tapRanges } from './cpu.js';
 import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
-import { checkGeometry } from './window-checks.js';
+import { checkGeometry, checkPoolInput } from './window-checks.js';
 
 /** Bytes in one WebAssembly memory page. */
 const PAGE = 65536;
@@ -199,10 +199,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     const axis = (taps: number, dilation: number, pad: number, stride: number, outSize: number, size: number): void => {
       for (let tap = 0; tap < taps; tap++, o += 3) {
         const first = tap * dilation - pad;
-        const lo = first >= 0 ? 0 : Math.ceil(-first / stride);
-        const hi = Math.min(outSize, Math.floor((size - 1 - first) / stride) + 1);
-        t[o] = Math.min(lo, outSize);
-        t[o + 1] = Math.max(hi, Math.min(lo, outSize));
+        [t[o], t[o + 1]] = insideRange(outSize, first, stride, size);
         t[o + 2] = first;
       }
     };
@@ -247,6 +244,28 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     arena.f32.set(colsData, cols / 4);
     unfold(g, image, cols, table, true);
     out.set(arena.f32.subarray(image / 4, image / 4 + imageSize), outOffset);
+  }
+
+  // -------------------------------------------------------------------------------
+  // Max pooling
+  // -------------------------------------------------------------------------------
+
+  /** Max pooling of `n` images: the tap ranges of cpu.ts (`tapRanges`) in a table, then the module's loop. */
+  function maxPool2d(x: Data, n: number, g: Conv2dGeometry): MaxPoolResult {
+    checkGeometry('wasm.maxPool2d', g);
+    checkPoolInput('wasm.maxPool2d', 'x', x, n, g.channels * g.height * g.width);
+    const outSize = n * g.channels * g.outH * g.outW;
+    if (!(x instanceof Float32Array)) return cpuBackend.maxPool2d(x, n, g);
+    const layout = new Layout();
+    const xAt = layout.floats(x.length), outAt = layout.floats(outSize), argAt = layout.floats(outSize), table = layout.floats(2 * (g.outH + g.outW));
+    if (!arena.reserve(layout.bytes)) return cpuBackend.maxPool2d(x, n, g);
+    arena.f32.set(x, xAt / 4);
+    let o = table / 4;
+    for (const { lo, hi } of [tapRanges(g.outH, g.strideH, g.padH, g.dilationH, g.kernelH, g.height), tapRanges(g.outW, g.strideW, g.padW, g.dilationW, g.kernelW, g.width)]) {
+      for (let i = 0; i < lo.length; i++, o += 2) [arena.i32[o], arena.i32[o + 1]] = [lo[i], hi[i]];
+    }
+    exports.maxPool(xAt, outAt, argAt, table, n * g.channels, g.height, g.width, g.outH, g.outW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW);
+    return { out: arena.f32.slice(outAt / 4, outAt / 4 + outSize), argmax: arena.i32.slice(argAt / 4, argAt / 4 + outSize) };
   }
 
   // -------------------------------------------------------------------------------
@@ -311,7 +330,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     pad: cpuBackend.pad,
     im2col,
     col2im,
-    maxPool2d: cpuBackend.maxPool2d,
+    maxPool2d,
     maxPool2dBackward: cpuBackend.maxPool2dBackward,
     avgPool2d: cpuBackend.avgPool2d,
     avgPool2dBackward: cpuBackend.avgPool2dBackward,

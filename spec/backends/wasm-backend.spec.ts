@@ -164,6 +164,28 @@ if (wasm) {
     t.end();
   });
 
+  test('wasm max pooling: a NaN wins its window, ties go to the first maximum, empty windows give −∞ and −1, and any geometry equals the plain-TS kernel', (t) => {
+    const g = { channels: 1, height: 2, width: 4, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 2 };
+    const pooled = wasm.maxPool2d(Float32Array.from([1, NaN, 5, 7, 3, 2, 9, 9]), 1, g);
+    t.deepEqual([...pooled.out], [NaN, 9], 'windows [1, NaN, 3, 2] and [5, 7, 9, 9] give NaN and 9');
+    t.deepEqual([...pooled.argmax], [1, 6], '… from input cells 1 and 6 (the first 9)');
+    // Padding 2 with a 1×1 kernel: the border outputs see only padding.
+    const empty = { channels: 1, height: 2, width: 2, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 2, padW: 0, dilationH: 1, dilationW: 1, outH: 6, outW: 2 };
+    const e = wasm.maxPool2d(Float32Array.from([4, 3, 2, 1]), 1, empty);
+    t.deepEqual([[...e.out.subarray(0, 2)], [...e.argmax.subarray(0, 2)], [...e.out.subarray(4, 8)]], [[-Infinity, -Infinity], [-1, -1], [4, 3, 2, 1]], 'rows of padding only give −∞ and −1; the real rows copy the input');
+    const geometries = [
+      { channels: 3, height: 9, width: 11, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 2, outH: 5, outW: 11 },
+      { channels: 2, height: 8, width: 8, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 4, outW: 4 },
+    ];
+    geometries.forEach((geo, gi) => {
+      const x = seeded(2 * geo.channels * geo.height * geo.width, 40 + gi);
+      x[5] = NaN;
+      const got = wasm.maxPool2d(x, 2, geo), want = cpuBackend.maxPool2d(x, 2, geo);
+      t.deepEqual([[...got.out].map(String), [...got.argmax]], [[...want.out].map(String), [...want.argmax]], `geometry ${gi}, two images: values and argmax equal the plain-TS kernel`);
+    });
+    t.end();
+  });
+
   test('wasm elementwise kernels give the plain-TS results bit for bit, with NaN, ±∞, ±0 and broadcasting', (t) => {
     const special = [0, -0, -1, 1, 100, -100, NaN, Infinity, -Infinity, 0.5, 3e-39];
     const x = Float32Array.from({ length: 41 }, (_, i) => (i < special.length ? special[i] : Math.sin(i) * 7));
