@@ -217,6 +217,8 @@ export class FunctionBuilder {
   v128_load32_splat(offset = 0): this { return this.simd(0x09, ...this.memarg(2, offset)); }
   /** `v128.store` (address, vector). */
   v128_store(offset = 0): this { return this.simd(0x0b, ...this.memarg(4, offset)); }
+  /** `f32x4.extract_lane`: lane `lane` (0–3) of a vector as a float32. */
+  f32x4_extract_lane(lane: number): this { return this.simd(0x1f, lane); }
   /** `f32x4.splat`: a float32 on the stack copied into four lanes. */
   f32x4_splat(): this { return this.simd(0x13); }
   /** `v128.and`: bitwise and (a comparison mask and `1.0` lanes give 1.0 or 0.0). */

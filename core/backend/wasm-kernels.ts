@@ -16,6 +16,7 @@
  * - `maxPool`: cpu.ts's max pooling, compiled (scalar: each window's first maximum and
  *   its index).
  * - `unary_<op>`, `binary_<op>`: elementwise maps and zips, four lanes at a time.
+ * - `reduceRun_<op>`: the sum or max of a contiguous run, four lanes at a time.
  *
  * @module
  */
@@ -52,6 +53,10 @@ export interface WasmKernelExports {
   col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
   /** Max pooling of `planes` planes of `height`×`width` at `x` into `out` (values) and `argmax` (i32: the flat input index of each maximum, −1 for an empty window); `table` holds the tap ranges. */
   maxPool(x: number, out: number, argmax: number, table: number, planes: number, height: number, width: number, outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number): void;
+  /** The sum of `n` floats at `x` (float32, four lane partials). */
+  reduceRun_sum(x: number, n: number): number;
+  /** The max of `n` floats at `x` (NaN if any is NaN; −∞ for none). */
+  reduceRun_max(x: number, n: number): number;
   /** `out[i] = op(x[i])` for `n` elements; `param` is the factor of `scale` and the addend of `shift`. */
   [unary: `unary_${string}`]: (x: number, out: number, n: number, param: number) => void;
   /** `out[t] = a[t·sa] op b[t·sb]` for `t < n`, strides in elements (0 broadcasts). */
@@ -429,6 +434,42 @@ function binaryKernel(m: ModuleBuilder, op: WasmBinaryOp): void {
 }
 
 /**
+ * `reduceRun_<op>(x, n)`: the sum or max of `n` consecutive floats, returned. Four lane
+ * partials (`+` or `max` four floats per instruction), combined across lanes at the end,
+ * then the tail. `max` keeps a NaN (both instructions propagate it); a sum is in float32,
+ * in a fixed order, so it is deterministic but not cpu.ts's float64 sum.
+ */
+function reduceRunKernel(m: ModuleBuilder, op: 'sum' | 'max'): void {
+  const f = m.func(`reduceRun_${op}`, [I32, I32], [F32]);
+  const [x, n] = [0, 1];
+  const i = f.local(I32), vecEnd = f.local(I32), v = f.local(V128), r = f.local(F32);
+  const empty = op === 'sum' ? 0 : -Infinity;
+  const combine = (): void => void (op === 'sum' ? f.f32_add() : f.f32_max());
+  f.f32_const(empty).f32x4_splat().set(v);
+  f.get(n).i32_const(3).i32_sub().set(vecEnd);
+  f.forLoop(i, () => f.i32_const(0), vecEnd, 4, () => {
+    f.get(v).get(x).get(i).i32_const(4).i32_mul().i32_add().v128_load();
+    if (op === 'sum') f.f32x4_add();
+    else f.f32x4_max();
+    f.set(v);
+  });
+  f.get(v).f32x4_extract_lane(0).get(v).f32x4_extract_lane(1);
+  combine();
+  f.get(v).f32x4_extract_lane(2).get(v).f32x4_extract_lane(3);
+  combine();
+  combine();
+  f.set(r);
+  f.block().loop();
+  f.get(i).get(n).i32_ge_s().br_if(1);
+  f.get(r).get(x).get(i).i32_const(4).i32_mul().i32_add().f32_load();
+  combine();
+  f.set(r);
+  f.get(i).i32_const(1).i32_add().set(i);
+  f.br(0).end().end();
+  f.get(r);
+}
+
+/**
  * The whole kernel module's binary (a few KiB), built from the functions above.
  *
  * @example
@@ -444,5 +485,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   maxPoolKernel(m);
   for (const op of WASM_UNARY) unaryKernel(m, op);
   for (const op of WASM_BINARY) binaryKernel(m, op);
+  reduceRunKernel(m, 'sum');
+  reduceRunKernel(m, 'max');
   return m.encode();
 }

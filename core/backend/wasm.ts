@@ -17,10 +17,10 @@
  *   stays in L1; products with fewer than four rows or columns (a batch-1 dense layer)
  *   use cpu.ts's loops, which skip packing.
  * - `im2col`, `col2im`: SIMD unfold and fold; `maxPool2d`: compiled scalar loops.
- * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 1 and 2) and `binary` (all ops,
- *   with broadcasting): SIMD over each collapsed run.
+ * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 1 and 2), `binary` (all ops,
+ *   with broadcasting) and `reduce` (sum and max): SIMD over each collapsed run.
  * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
- *   which WebAssembly has no instruction for), `reduce`, `gather`, `pad`, average pooling and
+ *   which WebAssembly has no instruction for), `gather`, `pad`, average pooling and
  *   max pooling's backward: cpu.ts. A profile of a resnet20 step (docs/performance.md) puts these below a few
  *   percent of the step's time on this backend.
  *
@@ -30,9 +30,9 @@
  *
  * @module
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, UnaryOp } from './backend.js';
+import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
 import { cpuBackend, insideRange, tapRanges } from './cpu.js';
-import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, sizeOf } from './loop-nest.js';
+import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, reductionNest, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 
@@ -320,11 +320,50 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     return arena.f32.slice(outAt / 4, outAt / 4 + n);
   }
 
+  // -------------------------------------------------------------------------------
+  // Reductions
+  // -------------------------------------------------------------------------------
+
+  /**
+   * Reduce `axes` of `x`, keepDims layout, in the loop structure of cpu.ts's `reduce`:
+   * reducing trailing axes is one SIMD run per output; other patterns fold rows of x into
+   * rows of partial results with the SIMD `binary_add` / `binary_max` (the reduced axis is
+   * not the inner one), or add one run's result per row. Partial results are float32.
+   */
+  function reduce(op: ReduceOp, x: Data, shape: readonly number[], axes: readonly number[]): Data {
+    checkLength('wasm.reduce', 'x', x, shape);
+    const { outShape, nest } = reductionNest('wasm.reduce', op, shape, axes);
+    const depth = nest.dims.length;
+    if (!(x instanceof Float32Array) || x.length === 0 || depth === 0) return cpuBackend.reduce(op, x, shape, axes);
+    const outSize = sizeOf(outShape);
+    const layout = new Layout();
+    const xAt = layout.floats(x.length), accAt = layout.floats(outSize);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.reduce(op, x, shape, axes);
+    const f32 = arena.f32;
+    f32.set(x, xAt / 4);
+    const acc = accAt / 4;
+    f32.fill(op === 'sum' ? 0 : -Infinity, acc, acc + outSize);
+    const run = op === 'sum' ? exports.reduceRun_sum : exports.reduceRun_max;
+    const innerLen = nest.dims[depth - 1];
+    const innerReduced = nest.strides[1][depth - 1] === 0;
+    if (innerReduced && depth <= 2) {
+      for (let o = 0; o < outSize; o++) f32[acc + o] = run(xAt + 4 * o * innerLen, innerLen);
+    } else if (!innerReduced) {
+      const fold = exports[op === 'sum' ? 'binary_add' : 'binary_max'];
+      forEachRow(nest, [0, 0], (_, at) => fold(accAt + 4 * at[1], 1, xAt + 4 * at[0], 1, accAt + 4 * at[1], innerLen));
+    } else if (op === 'sum') {
+      forEachRow(nest, [0, 0], (_, at) => { f32[acc + at[1]] += run(xAt + 4 * at[0], innerLen); });
+    } else {
+      forEachRow(nest, [0, 0], (_, at) => { f32[acc + at[1]] = Math.max(f32[acc + at[1]], run(xAt + 4 * at[0], innerLen)); });
+    }
+    return f32.slice(acc, acc + outSize);
+  }
+
   return {
     name: 'wasm',
     unary,
     binary,
-    reduce: cpuBackend.reduce,
+    reduce,
     gemm,
     gather: cpuBackend.gather,
     pad: cpuBackend.pad,

@@ -186,6 +186,36 @@ if (wasm) {
     t.end();
   });
 
+  test('wasm reduce: sums over every axis pattern are within float32 rounding of a float64 sum; max equals the plain-TS kernel, NaN included', (t) => {
+    const shape = [3, 5, 7, 9];
+    const x = seeded(3 * 5 * 7 * 9, 50);
+    /** The float64 sum over `axes` by direct index arithmetic, keepDims layout. */
+    const naiveSum = (axes: number[]): Float64Array => {
+      const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const out = new Float64Array(outShape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < x.length; i++) {
+        let rest = i, o = 0, stride = 1;
+        const idx = [0, 0, 0, 0];
+        for (let a = 3; a >= 0; a--) { idx[a] = rest % shape[a]; rest = Math.floor(rest / shape[a]); }
+        for (let a = 3; a >= 0; a--) { o += (axes.includes(a) ? 0 : idx[a]) * stride; stride *= outShape[a]; }
+        out[o] += x[i];
+      }
+      return out;
+    };
+    for (const axes of [[0, 1, 2, 3], [3], [2, 3], [0], [0, 1], [1], [1, 3], [0, 2]]) {
+      const length = axes.reduce((n, a) => n * shape[a], 1);
+      const r = agree(wasm.reduce('sum', x, shape, axes), naiveSum(axes), length);
+      t.ok(r.ok, `sum over axes [${axes}] of [${shape}]: within float32 rounding of ${length} terms` + (r.ok ? '' : ` — ${r.detail}`));
+      const y = x.slice();
+      y[17] = NaN;
+      const [got, want] = [wasm.reduce('max', y, shape, axes), cpuBackend.reduce('max', y, shape, axes)];
+      t.deepEqual([...got].map(String), [...want].map(String), `max over axes [${axes}] with a NaN at 17 equals the plain-TS kernel`);
+    }
+    t.deepEqual([...wasm.reduce('max', Float32Array.from([1, -0, 0, 7, 3, NaN, 2]), [7], [0])].map(String), ['NaN'], 'a NaN anywhere in a max gives NaN');
+    t.deepEqual([...wasm.reduce('sum', Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), [9], [0])], [45], '1 + … + 9 = 45 (two vectors and a tail)');
+    t.end();
+  });
+
   test('wasm elementwise kernels give the plain-TS results bit for bit, with NaN, ±∞, ±0 and broadcasting', (t) => {
     const special = [0, -0, -1, 1, 100, -100, NaN, Infinity, -Infinity, 0.5, 3e-39];
     const x = Float32Array.from({ length: 41 }, (_, i) => (i < special.length ? special[i] : Math.sin(i) * 7));
