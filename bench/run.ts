@@ -118,7 +118,7 @@ function report(m: Machine, peak: PeakResult, matmul: MatmulResult[], native: Na
   return [
     `pipegrad (wasm, ts backends) vs @tensorflow/tfjs ${m.tfjs} (cpu, wasm backends)${native.available ? ` vs NumPy ${native.numpy} (BLAS, 1 thread)` : ''}; ratios from each side's best round`,
     `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, load average ${m.load.toFixed(2)} at start, ${m.date}`,
-    `core: measured clock ${peak.clockGhz.toFixed(2)} GHz (nominal ${peak.nominalGhz?.toFixed(2) ?? '?'} GHz in /proc/cpuinfo); 128-bit f32x4 mul+add peak ${peak.simd128Gflops.toFixed(1)} GFLOP/s (measured); native peak ${peak.nativeGflops.toFixed(0)} GFLOP/s (${peak.nativeHow})`,
+    `core: measured clock ${peak.clockGhz.toFixed(2)} GHz (nominal ${peak.nominalGhz?.toFixed(2) ?? '?'} GHz in /proc/cpuinfo); 128-bit f32x4 mul+add peak ${peak.simd128Gflops.toFixed(1)} GFLOP/s (${peak.simd128How}); native peak ${peak.nativeGflops.toFixed(0)} GFLOP/s (${peak.nativeHow})`,
     'timing: per call, best round of process CPU time (user + system), with wall time in parentheses; ratios from CPU time, since wall time',
     '  on a shared machine includes waiting for a core (bench/timing.ts)',
     native.available ? '' : `NumPy: skipped — ${native.reason}`,
