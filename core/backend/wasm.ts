@@ -6,9 +6,11 @@
  * It is a host backend: kernels take and return ordinary `Float32Array`s. The module's
  * linear memory is a scratch arena that each kernel call reuses from address 0: copy the
  * operands in (a `TypedArray.set`, i.e. a memcpy), run the kernel, copy the result out.
- * docs/performance.md has the measurements behind this choice: the copies are O(size)
- * against the GEMM's O(size^1.5) work, and keeping tensors in module memory would need
- * an allocator with explicit frees that pipegrad's garbage-collected tensors do not have.
+ * docs/performance.md has the measurements behind this choice: copying in is a memcpy,
+ * small against the work of any kernel worth running in SIMD; what a result costs is the
+ * fresh array every backend returns, not the copy; and keeping tensors in module memory
+ * would need an allocator with explicit frees that pipegrad's garbage-collected tensors
+ * do not have.
  * The arena grows to the largest single kernel's operands and then stays that size, so
  * memory is bounded over a run (`memoryBytes` reports it; a spec checks it).
  *
@@ -21,10 +23,10 @@
  *   with broadcasting) and `reduce` (sum and max): SIMD over each collapsed run.
  * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
  *   which WebAssembly has no instruction for), `gather`, `pad`, average pooling and
- *   max pooling's backward: cpu.ts. A profile of a resnet20 step (docs/performance.md) puts these below a few
- *   percent of the step's time on this backend.
+ *   max pooling's backward: cpu.ts. In a profile of a resnet20 step these take a few
+ *   percent of the step's time (docs/performance.md).
  *
- * Results are float32 sums accumulated in float32 (cpu.ts accumulates in float64), so
+ * Sums (GEMM, reductions) accumulate in float32 (cpu.ts accumulates in float64), so
  * the two backends agree within float32 rounding, not bit for bit; runs are
  * deterministic (one thread, fixed summation order).
  *
