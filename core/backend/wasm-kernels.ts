@@ -470,13 +470,22 @@ function reduceRunKernel(m: ModuleBuilder, op: 'sum' | 'max'): void {
 }
 
 /**
- * The whole kernel module's binary (a few KiB), built from the functions above.
+ * The whole kernel module's binary (about 6 KiB), built from the functions above on
+ * first use.
  *
  * @example
  * const bytes = kernelModuleBytes();
  * WebAssembly.validate(bytes); // true where WebAssembly SIMD is supported
  */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  moduleBytes ??= buildModule();
+  return moduleBytes;
+}
+
+/** The module's binary once built (it is the same every time). */
+let moduleBytes: Uint8Array<ArrayBuffer> | undefined;
+
+function buildModule(): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder(1);
   packKernel(m);
   gemmKernel(m);
