@@ -13,8 +13,8 @@
  * | 10 | code     | each body: its extra locals, then instructions, then `end`     |
  *
  * Integers are LEB128: unsigned (`u32`) for sizes and indices, signed (`s32`) for
- * `i32.const`. Instructions are one opcode byte, or a prefix byte (`0xfc` bulk memory,
- * `0xfd` SIMD) and a LEB128 sub-opcode, followed by immediates. A memory access carries
+ * `i32.const`. Instructions are one opcode byte, or a prefix byte (`0xfd` for SIMD) and
+ * a LEB128 sub-opcode, followed by immediates. A memory access carries
  * `align` (log2 of the byte alignment, a hint) and a constant byte `offset` added to the
  * address on the stack.
  *
@@ -153,8 +153,6 @@ export class FunctionBuilder {
   i32_store(offset = 0): this { return this.op(0x36, ...this.memarg(2, offset)); }
   /** `f32.store` (address, value). */
   f32_store(offset = 0): this { return this.op(0x38, ...this.memarg(2, offset)); }
-  /** `memory.fill` (address, byte value, byte count). */
-  memory_fill(): this { return this.op(0xfc, ...u32(11), 0x00); }
 
   // i32 arithmetic and comparisons (comparisons leave 1 or 0).
   /** `i32.add`. */
@@ -173,16 +171,12 @@ export class FunctionBuilder {
   i32_eqz(): this { return this.op(0x45); }
   /** `i32.eq`. */
   i32_eq(): this { return this.op(0x46); }
-  /** `i32.ne`. */
-  i32_ne(): this { return this.op(0x47); }
   /** `i32.lt_s`. */
   i32_lt_s(): this { return this.op(0x48); }
   /** `i32.lt_u`. */
   i32_lt_u(): this { return this.op(0x49); }
   /** `i32.ge_s`. */
   i32_ge_s(): this { return this.op(0x4e); }
-  /** `i32.ge_u`. */
-  i32_ge_u(): this { return this.op(0x4f); }
 
   // f32 scalar arithmetic.
   /** `f32.add`. */
