@@ -144,7 +144,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   function gemm(a: Data, b: Data, args: GemmArgs): Data {
     const { batch, m, n, k, transA, transB, strideA, strideB } = args;
     checkGemm('wasm.gemm', a, b, args);
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || m < GEMM_MR || n < GEMM_MR || m * n * k < SMALL_GEMM) return cpuBackend.gemm(a, b, args);
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || batch === 0 || m < GEMM_MR || n < GEMM_MR || m * n * k < SMALL_GEMM) return cpuBackend.gemm(a, b, args);
     const needA = (batch - 1) * strideA + m * k;
     const needB = (batch - 1) * strideB + k * n;
     const mPad = roundUp(m, GEMM_MR), nPad = roundUp(n, GEMM_NR);

@@ -122,6 +122,13 @@ if (wasm) {
         }
       }
     }
+    const a = seeded(20 * 30, 60), b = seeded(30 * 37, 61);
+    a[3 * 30 + 7] = NaN;
+    b[5 * 37 + 2] = Infinity;
+    const special = { batch: 1, m: 20, n: 37, k: 30, transA: false, transB: false, strideA: 0, strideB: 0 };
+    const r = agree(wasm.gemm(a, b, special), naiveGemm(a, b, special), 30);
+    t.ok(r.ok, 'a NaN in row 3 of A and an ∞ in row 5 of B give the NaNs and ±∞ of the float64 loop, and nothing else changes' + (r.ok ? '' : ` — ${r.detail}`));
+    t.equal(wasm.gemm(new Float32Array(0), new Float32Array(0), { ...special, batch: 0 }).length, 0, 'a batch of 0 products is empty');
     t.throws(() => wasm.gemm(new Float32Array(3), new Float32Array(4), { batch: 1, m: 2, n: 2, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 }), /wasm\.gemm: A has 3 elements; batch 1 of \[2,2\] with strideA 0 needs 4/, 'a short A is named with the size it needs');
     t.end();
   });
