@@ -93,7 +93,7 @@ const hasWebGl = Boolean(canvasProbe.getContext('webgl2') ?? canvasProbe.getCont
 const webglRadio = document.querySelector<HTMLInputElement>('input[name=backend][value=webgl]')!;
 if (!hasWebGl) {
   webglRadio.disabled = true;
-  showMessage('No WebGL in this browser (or it is switched off): the gpu.js WebGL backend is not available here; the CPU backend still trains.');
+  showMessage('No WebGL in this browser (or it is switched off): the gpu.js WebGL backend is not available here; the other backends still train.');
 }
 
 const control = new Int32Array(sharedOk ? new SharedArrayBuffer(4 * CONTROL_WORDS) : new ArrayBuffer(4 * CONTROL_WORDS));
@@ -108,7 +108,10 @@ if (sharedOk) send({ type: 'init', control: control.buffer as SharedArrayBuffer,
 // ---- run state ----
 let active = false;
 let loaded = false;
-let backendBusy = false;
+/** True while the worker starts a backend (from the start until it reports its first one). */
+let backendBusy = true;
+/** False once the worker says WebAssembly SIMD does not run there. */
+let wasmSimd = true;
 let runs: Run[] = [];
 let current: Run | null = null;
 let lossEma: number | null = null;
@@ -127,7 +130,7 @@ function setState(state: 'idle' | 'running' | 'paused' | 'stopping' | 'finished'
   ui.pause.disabled = !active || state === 'stopping';
   ui.reset.disabled = !active;
   ui.pause.textContent = state === 'paused' ? 'Resume' : 'Pause';
-  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) radio.disabled = active || (radio.value === 'webgl' && !hasWebGl);
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) radio.disabled = active || backendBusy || (radio.value === 'webgl' && !hasWebGl) || (radio.value === 'wasm' && !wasmSimd);
 }
 
 function settings(): RunSettings {
@@ -187,11 +190,36 @@ ui.follow.oninput = () => requestRender();
 
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
   radio.onchange = () => {
+    const backend = radio.value as PageBackend;
     backendBusy = true;
     setState('idle');
-    ui.backendInfo.textContent = radio.value === 'webgl' ? 'starting gpu.js (compiling WebGL kernels on first use)…' : 'switching to the CPU backend…';
-    send({ type: 'backend', backend: radio.value as PageBackend });
+    // Until the worker reports the new backend, the page shows none (never the old one as if it ran).
+    showBackend({ backend: '', name: '', kernelMode: '', device: '' }, BACKEND_STARTING[backend]);
+    send({ type: 'backend', backend });
   };
+}
+
+/** What the page says while the worker starts each backend. */
+const BACKEND_STARTING: Record<PageBackend, string> = {
+  wasm: 'starting the WebAssembly SIMD kernels…',
+  ts: 'switching to the plain TypeScript kernels…',
+  webgl: 'starting gpu.js (compiling WebGL kernels on first use)…',
+};
+
+/** How the page describes each running backend, from the worker's report. */
+const BACKEND_DESCRIPTIONS: Record<PageBackend, (m: { kernelMode: string; device: string }) => string> = {
+  wasm: () => "pipegrad's WebAssembly SIMD kernels (generated at run time), in the worker",
+  ts: () => "pipegrad's plain TypeScript kernels (the backend ts, also called cpu), the readable reference, in the worker",
+  webgl: (m) => `gpu.js mode: ${m.kernelMode} · WebGL renderer: ${m.device}`,
+};
+
+/** Show a backend report (or, with empty fields, that none is running yet) as text and as data attributes. */
+function showBackend(m: { backend: string; name: string; kernelMode: string; device: string }, text: string): void {
+  ui.backendInfo.textContent = text;
+  ui.backendInfo.dataset.backend = m.backend;
+  ui.backendInfo.dataset.name = m.name;
+  ui.backendInfo.dataset.kernelMode = m.kernelMode;
+  ui.backendInfo.dataset.device = m.device;
 }
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -206,22 +234,17 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'error':
       showMessage(m.where === 'data' ? `The MNIST files could not be loaded: ${m.message}` : `${m.where}: ${m.message}`);
       if (m.where === 'data') ui.dataStatus.textContent = 'No MNIST data: training is not possible.';
-      if (m.where === 'backend') {
-        backendBusy = false;
-        document.querySelector<HTMLInputElement>('input[name=backend][value=cpu]')!.checked = true;
-        ui.backendInfo.textContent = 'cpu (the WebGL backend could not start)';
-        setState('idle');
-      }
+      // A failed switch is followed by a 'backend' message naming the backend that still runs.
+      break;
+    case 'capabilities':
+      wasmSimd = m.wasmSimd;
+      if (m.note) showMessage(m.note);
+      if (!active) setState('idle');
       break;
     case 'backend':
       backendBusy = false;
-      ui.backendInfo.textContent =
-        m.backend === 'cpu'
-          ? `running: ${m.name} — pipegrad's CPU kernels, plain JavaScript loops in the worker`
-          : `running: ${m.name} — gpu.js mode: ${m.kernelMode} · WebGL renderer: ${m.device}`;
-      ui.backendInfo.dataset.kernelMode = m.kernelMode;
-      ui.backendInfo.dataset.device = m.device;
-      ui.backendInfo.dataset.name = m.name;
+      document.querySelector<HTMLInputElement>(`input[name=backend][value=${m.backend}]`)!.checked = true;
+      showBackend(m, `running: ${m.name} — ${BACKEND_DESCRIPTIONS[m.backend](m)}`);
       if (!active) setState('idle');
       break;
     case 'started':

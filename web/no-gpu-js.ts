@@ -1,7 +1,7 @@
 /**
  * What `build.ts` bundles in place of gpu.js when the optional package is not installed:
- * no `GPU` class, so the page's WebGL backend says that gpu.js is missing and the CPU
- * backend still trains.
+ * no `GPU` class, so the page's WebGL backend says that gpu.js is missing and the other
+ * backends still train.
  *
  * @module
  */

@@ -23,8 +23,12 @@ export const PAGE_MODELS = {
 /** A key of {@link PAGE_MODELS}. */
 export type PageModel = keyof typeof PAGE_MODELS;
 
-/** Which kernels run: the CPU backend, or gpu.js's WebGL kernels. */
-export type PageBackend = 'cpu' | 'webgl';
+/**
+ * Which kernels run, as the page's switch names them: the library's `wasm` backend
+ * (WebAssembly SIMD kernels, the default where SIMD runs in the worker), its `ts` backend
+ * (the plain-TypeScript reference kernels, library name `cpu`), or gpu.js's WebGL kernels.
+ */
+export type PageBackend = 'wasm' | 'ts' | 'webgl';
 
 /** Indices into the shared control words (an `Int32Array` over a `SharedArrayBuffer`). */
 export const CONTROL = {
@@ -89,13 +93,27 @@ export type FromWorker =
   | { type: 'loaded'; train: number; test: number; bytes: number; ms: number }
   | { type: 'error'; where: 'data' | 'backend' | 'run' | 'predict'; message: string }
   | {
+      /**
+       * Sent once, first: whether WebAssembly SIMD runs in the worker. Where it does not,
+       * `note` says so in one line for the page to show, and the worker starts on `ts`.
+       */
+      type: 'capabilities';
+      wasmSimd: boolean;
+      note?: string;
+    }
+  | {
+      /**
+       * The backend that runs now. Sent when the worker has started its first backend and
+       * after every switch — also after a switch that failed (then following an `error`),
+       * naming the backend the worker stayed on — so the page always shows what runs.
+       */
       type: 'backend';
       backend: PageBackend;
-      /** The library backend's name, e.g. `cpu` or `gpu:gpu(webgl2)`. */
+      /** The library backend's name, e.g. `wasm`, `cpu` (the `ts` kernels) or `gpu:gpu(webgl2)`. */
       name: string;
-      /** The gpu.js kernel class that runs (`webgl2`, `webgl`), or `none` on the CPU backend. */
+      /** The gpu.js kernel class that runs (`webgl2`, `webgl`), or `none` on the wasm and ts backends. */
       kernelMode: string;
-      /** What executes the kernels: the WebGL renderer string, or JavaScript. */
+      /** What executes the kernels: the WebGL renderer string, WebAssembly SIMD, or JavaScript. */
       device: string;
     }
   | { type: 'started'; settings: RunSettings; stages: StageState[]; scheduleSvg: string }

@@ -13,7 +13,7 @@
  * @module
  */
 import * as gpuJs from 'gpu.js';
-import { getBackend, setBackend, softmax, Tensor, useGpuBackend, Rng, type GpuBackend } from '../core/index.js';
+import { createGpuBackend, getBackend, setBackend, softmax, Tensor, useBackend, wasmSimdSupported, Rng, type GpuBackend } from '../core/index.js';
 import { parseIdx } from '../datasets/idx.js';
 import { channelStats, normalizeInPlace, type ChannelStats } from '../datasets/normalize.js';
 import { createModel } from '../nn/index.js';
@@ -103,23 +103,56 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   }
 }
 
-async function chooseBackend(backend: PageBackend): Promise<void> {
-  try {
-    if (backend === 'cpu') {
-      setBackend('cpu');
-      post({ type: 'backend', backend, name: getBackend().name, kernelMode: 'none', device: 'JavaScript, in this worker' });
-      return;
-    }
-    if (typeof gpuJs.GPU !== 'function') throw new Error('this build has no gpu.js (an optional dependency): run npm install, then npm run web again; the CPU backend still trains');
-    const gpu: GpuBackend = await useGpuBackend({ mode: 'gpu', gpuJs });
-    if (gpu.kernelMode !== 'webgl2' && gpu.kernelMode !== 'webgl') {
-      setBackend('cpu');
-      throw new Error(`no WebGL in this browser's workers: gpu.js chose '${gpu.kernelMode}'; training stays on the CPU backend`);
-    }
-    post({ type: 'backend', backend, name: gpu.name, kernelMode: gpu.kernelMode, device: gpu.device });
-  } catch (e) {
-    post({ type: 'error', where: 'backend', message: (e as Error).message });
+/** Whether WebAssembly SIMD runs in this worker (the `wasm` choice is offered only then). */
+const wasmSimd = wasmSimdSupported();
+/** The page's name for the backend that runs now. */
+let running: PageBackend = 'ts';
+/** The gpu.js backend, made on the first switch to WebGL and reused by later ones. */
+let gpuBackend: GpuBackend | null = null;
+
+/** What runs now, as the page shows it. */
+function describeBackend(): Extract<FromWorker, { type: 'backend' }> {
+  const backend = getBackend();
+  if (running === 'webgl' && gpuBackend) return { type: 'backend', backend: running, name: gpuBackend.name, kernelMode: gpuBackend.kernelMode, device: gpuBackend.device };
+  const device = running === 'wasm' ? 'WebAssembly SIMD, in this worker' : 'JavaScript (plain TypeScript loops), in this worker';
+  return { type: 'backend', backend: running, name: backend.name, kernelMode: 'none', device };
+}
+
+/** Make the library's backend for `choice` current. Throws one line when it cannot run here. */
+async function startBackend(choice: PageBackend): Promise<void> {
+  if (choice === 'wasm') {
+    if (!wasmSimd) throw new Error("WebAssembly SIMD does not run in this browser's workers");
+    // In a browser the module may be too big to compile synchronously: start it the asynchronous way.
+    await useBackend('wasm');
+    return;
   }
+  if (choice === 'ts') {
+    await useBackend('ts');
+    return;
+  }
+  if (typeof gpuJs.GPU !== 'function') throw new Error('this build has no gpu.js (an optional dependency): run npm install, then npm run web again');
+  if (!gpuBackend) {
+    const gpu = await createGpuBackend({ mode: 'gpu', gpuJs });
+    if (gpu.kernelMode !== 'webgl2' && gpu.kernelMode !== 'webgl') throw new Error(`no WebGL in this browser's workers: gpu.js chose '${gpu.kernelMode}'`);
+    gpuBackend = gpu;
+  }
+  setBackend(gpuBackend);
+}
+
+/**
+ * Switch to `choice`, then tell the page what runs. A switch that fails leaves the
+ * previous backend current: the page gets the error, then the backend that still runs.
+ */
+async function chooseBackend(choice: PageBackend): Promise<void> {
+  const previous = getBackend();
+  try {
+    await startBackend(choice);
+    running = choice;
+  } catch (e) {
+    setBackend(previous);
+    post({ type: 'error', where: 'backend', message: `${(e as Error).message}; training stays on ${running}` });
+  }
+  post(describeBackend());
 }
 
 /** The index of the largest value. */
@@ -320,5 +353,15 @@ scope.onmessage = (event) => {
   }
 };
 
-/** The backend the worker starts on, reported so the page shows what runs from the first moment. */
-post({ type: 'backend', backend: 'cpu', name: getBackend().name, kernelMode: 'none', device: 'JavaScript, in this worker' });
+/**
+ * Start: say whether WebAssembly SIMD runs here, then start the default backend — `wasm`
+ * where it runs, else the plain-TS kernels — explicitly, and report it, so the page shows
+ * what runs from the first moment.
+ */
+setBackend('ts'); // the state `running` names until the default backend has started
+post({
+  type: 'capabilities',
+  wasmSimd,
+  note: wasmSimd ? undefined : "WebAssembly SIMD does not run in this browser's workers: training uses the plain TypeScript kernels.",
+});
+void chooseBackend(wasmSimd ? 'wasm' : 'ts');

@@ -90,7 +90,10 @@ if ('missing' in chromium) {
     await page.waitForFunction(() => document.getElementById('data-status')?.dataset.train || document.getElementById('messages')?.textContent, { timeout: WAIT_MS });
     t.equal(await data('#data-status', 'train'), '10000', `the page loaded 10000 training images (status: ${await text('#data-status')}; messages: ${await text('#messages')})`);
     t.equal(await text('#messages'), '', 'no missing-feature or data message is shown');
-    t.equal(await data('#backend-info', 'name'), 'cpu', 'the page starts on the CPU backend and says so');
+    await page.waitForFunction(() => document.getElementById('backend-info')?.dataset.name, { timeout: WAIT_MS });
+    t.equal(await data('#backend-info', 'name'), 'wasm', `the worker starts on the wasm backend (shown: '${await text('#backend-info')}')`);
+    t.ok((await text('#backend-info')).includes('WebAssembly SIMD'), `the page says WebAssembly SIMD kernels run: '${await text('#backend-info')}'`);
+    t.ok(await page.$eval('input[name=backend][value=wasm]', (el) => (el as HTMLInputElement).checked), 'the switch shows the WebAssembly SIMD choice');
     await shot('1-loaded');
     t.deepEqual(problems, [], 'no console errors, page errors or failed requests while loading');
   });
@@ -138,9 +141,29 @@ if ('missing' in chromium) {
     t.equal(await waitForState(['stopped', 'finished']), 'stopped', 'Reset stops the run');
   });
 
+  /** Click a backend choice and wait until the worker reports that backend running, or a message. */
+  const switchBackend = async (backend: string): Promise<void> => {
+    await page.click(`input[name=backend][value=${backend}]`);
+    await page.waitForFunction(
+      (b: string) => document.getElementById('backend-info')?.dataset.backend === b || document.getElementById('messages')?.textContent,
+      { timeout: WAIT_MS },
+      backend,
+    );
+  };
+
+  test('web page: the plain TypeScript kernels train after a switch from wasm', async (t) => {
+    await switchBackend('ts');
+    t.equal(await data('#backend-info', 'name'), 'cpu', `the ts backend (library name cpu) runs (shown: '${await text('#backend-info')}'; messages: '${await text('#messages')}')`);
+    t.ok((await text('#backend-info')).includes('plain TypeScript'), `the page says the plain TypeScript kernels run: '${await text('#backend-info')}'`);
+    await startRun('pb+sc+lwp', 20);
+    t.equal(await waitForState(['finished', 'stopped']), 'finished', 'the run on the ts kernels finishes');
+    t.equal(await data('#done', 'value'), '20', 'the page counts 20 samples trained on the ts kernels');
+  });
+
   test('web page: the gpu.js WebGL backend trains and reports its renderer', async (t) => {
-    await page.click('input[name=backend][value=webgl]');
-    await page.waitForFunction(() => document.getElementById('backend-info')?.dataset.name !== 'cpu' || document.getElementById('messages')?.textContent, { timeout: WAIT_MS });
+    await switchBackend('webgl');
+    t.equal(await data('#backend-info', 'backend'), 'webgl', `the worker reports the WebGL backend (messages: '${await text('#messages')}')`);
+    t.ok((await data('#backend-info', 'name')).startsWith('gpu:'), `a gpu.js backend runs: '${await data('#backend-info', 'name')}'`);
     const kernelMode = await data('#backend-info', 'kernelMode');
     const device = await data('#backend-info', 'device');
     t.ok(kernelMode === 'webgl2' || kernelMode === 'webgl', `gpu.js runs WebGL kernels (kernel mode '${kernelMode}'; messages: ${await text('#messages')})`);
@@ -151,6 +174,8 @@ if ('missing' in chromium) {
     const accuracy = Number(await data('#accuracy', 'value'));
     t.ok(Number.isFinite(accuracy) && accuracy >= 0, `a held-out accuracy is shown after the WebGL run (${accuracy})`);
     await shot('4-webgl');
+    await switchBackend('wasm');
+    t.equal(await data('#backend-info', 'name'), 'wasm', `switching back from WebGL puts the wasm backend back (messages: '${await text('#messages')}')`);
   });
 
   test('web page: a digit drawn on the canvas gets a prediction and class probabilities', async (t) => {
@@ -170,7 +195,7 @@ if ('missing' in chromium) {
     t.deepEqual(problems, [], 'no console errors, page errors or failed requests during the whole session');
   });
 
-  test('web page: says what is missing when the MNIST files are not found or WebGL is off', async (t) => {
+  test('web page: says what is missing when the MNIST files are not found, or WebGL and WebAssembly are off', async (t) => {
     const emptyDir = mkdtempSync(join(tmpdir(), 'pipegrad-no-mnist-'));
     const bare = await startServer({ root: join(outDir, 'dist'), port: 0, mnistDir: emptyDir });
     const noData = await browser.newPage();
@@ -183,13 +208,19 @@ if ('missing' in chromium) {
     await noData.close();
     await bare.close();
 
-    const noGl = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-webgl', '--disable-3d-apis'] });
+    // V8's --jitless runs JavaScript without WebAssembly: a browser without WebAssembly SIMD.
+    const args = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-webgl', '--disable-3d-apis', '--js-flags=--jitless'];
+    const noGl = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args });
     try {
       const p = await noGl.newPage();
       await p.goto(server.url, { waitUntil: 'load' });
-      const glMessage = await p.$eval('#messages', (el) => el.textContent ?? '');
-      t.ok(/No WebGL/.test(glMessage), `the page says WebGL is missing: '${glMessage}'`);
+      await p.waitForFunction(() => document.getElementById('backend-info')?.dataset.name, { timeout: WAIT_MS });
+      const messages = await p.$$eval('#messages p', (els) => els.map((e) => e.textContent ?? ''));
+      t.ok(messages.some((m) => /No WebGL/.test(m)), `the page says WebGL is missing: '${messages.join(' | ')}'`);
       t.ok(await p.$eval('input[name=backend][value=webgl]', (el) => (el as HTMLInputElement).disabled), 'the WebGL choice is disabled');
+      t.equal(messages.filter((m) => /WebAssembly SIMD/.test(m)).length, 1, `one line says WebAssembly SIMD is missing: '${messages.join(' | ')}'`);
+      t.ok(await p.$eval('input[name=backend][value=wasm]', (el) => (el as HTMLInputElement).disabled), 'the WebAssembly SIMD choice is disabled');
+      t.equal(await p.$eval('#backend-info', (el) => (el as HTMLElement).dataset.backend), 'ts', 'the page runs the plain TypeScript kernels instead');
     } finally {
       await noGl.close();
     }
