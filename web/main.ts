@@ -151,7 +151,7 @@ ui.start.onclick = () => {
     return;
   }
   Atomics.store(control, CONTROL.state, RUN_STATE.running);
-  current = { label: `${s.method} · ${s.model} · η ${s.lr} · m ${s.momentum}`, color: METHOD_COLORS[s.method] ?? '#000', loss: [], accuracy: [] };
+  current = { label: `${s.method} · ${s.model} · η ${s.lr} · m ${s.momentum} · ${ui.backendInfo.dataset.backend ?? ''}`, color: METHOD_COLORS[s.method] ?? '#000', loss: [], accuracy: [] };
   runs.push(current);
   lossEma = null;
   recentHits = [];
