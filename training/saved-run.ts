@@ -64,8 +64,11 @@ function fraction(source: string, field: string, value: unknown): number | null 
  */
 export function savedTrainConfig(value: unknown, source: string): TrainConfig {
   const train = object(source, 'config.train', value);
-  for (const [key, v] of Object.entries(train)) if (v === null) delete train[key];
-  return trainConfig(train as Partial<TrainConfig>, { source, name: (key) => `config.train.${key}` });
+  try {
+    return trainConfig(train as Partial<TrainConfig>, { source, name: (key) => `config.train.${key}` });
+  } catch (e) {
+    throw e instanceof ConfigError ? new ConfigError(oneLine(e.message)) : e;
+  }
 }
 
 /** The resume state `config.resume` of a checkpoint's metadata, every field checked. */
