@@ -76,10 +76,11 @@ const PAD = { left: 56, right: 16, top: 28, bottom: 40 };
 /** Render the curves of one or more runs as an SVG document. */
 export function renderCurves(curves: readonly Curve[]): string {
   const all = curves.flatMap((c) => [...c.train, ...c.test]);
-  const maxSamples = Math.max(1, ...all.map((p) => p.samples));
+  // Folds, not Math.max(...points): a spread of a long curve overflows the call stack.
+  const maxSamples = all.reduce((m, p) => Math.max(m, p.samples), 1);
   const losses = all.map((p) => p.loss).filter((v) => Number.isFinite(v) && v > 0);
-  let lo = Math.log10(Math.min(...losses, 10));
-  let hi = Math.log10(Math.max(...losses, 1e-3));
+  let lo = Math.log10(losses.reduce((m, v) => Math.min(m, v), 10));
+  let hi = Math.log10(losses.reduce((m, v) => Math.max(m, v), 1e-3));
   if (losses.length === 0) [lo, hi] = [-1, 1];
   if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
   const showAccuracy = all.some((p) => p.accuracy !== null);
