@@ -137,7 +137,10 @@ export const LR_SCHEDULES: readonly string[] = ['constant', 'cosine', 'step'];
  * Everything a run needs, computed from {@link TRAIN_FIELDS}; `mitigation` is always
  * filled in by {@link trainConfig} (its default follows the method).
  */
-export type TrainConfig = ConfigOf<typeof TRAIN_FIELDS> & { mitigation: string };
+export type TrainConfig = ConfigOf<typeof TRAIN_FIELDS> & {
+  /** The mitigation of the delay, always present: the one given, or {@link defaultMitigation} of the method. */
+  mitigation: string;
+};
 
 /**
  * Check one value against its field: the kind (a number must be finite, an integer a

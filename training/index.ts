@@ -40,7 +40,7 @@ export {
 } from './config.js';
 export { ConfigError, DivergedError, type Divergence } from './errors.js';
 export { metricsAtCheckpoint, refuseExistingRun, resumeRun, savedRunConfig, type Resumption } from './resume.js';
-export { checkFiniteTensors, savedCheckpointConfig, savedResumeState, savedTrainConfig } from './saved-run.js';
+export { checkFiniteTensors, savedCheckpointConfig, savedResumeState, savedTrainConfig, type SavedCheckpoint } from './saved-run.js';
 export { lrScheduleFor, resolveHyperParameters, type ResolvedHyperParameters } from './hyperparameters.js';
 export { batchToExample, buildModel, prepareData, type DatasetSource, type ExampleShape, type PreparedData } from './data.js';
 export { argmaxRows, evaluate, type Evaluation } from './evaluate.js';

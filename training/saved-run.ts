@@ -121,13 +121,21 @@ function savedChange(value: unknown, at: string, source: string): NonNullable<Re
   return { epoch, changes };
 }
 
+/** What a training checkpoint says about its run. */
+export interface SavedCheckpoint {
+  /** The configuration it was trained with. */
+  train: TrainConfig;
+  /** What resuming needs (read only when asked for). */
+  resume?: ResumeState;
+}
+
 /**
  * The metadata `config` of a training checkpoint, parsed and checked: `train` always,
  * `resume` when `needResume` (evaluation does not need it).
  *
  * @throws {@link ConfigError} naming the file and the field.
  */
-export function savedCheckpointConfig(metadataConfig: string | undefined, source: string, needResume: boolean): { train: TrainConfig; resume?: ResumeState } {
+export function savedCheckpointConfig(metadataConfig: string | undefined, source: string, needResume: boolean): SavedCheckpoint {
   if (metadataConfig === undefined) fail(source, "holds no training configuration (__metadata__.config is missing; was it written by pipegrad's training loop?)");
   let parsed: unknown;
   try {
