@@ -102,9 +102,9 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     throw e;
   }
   const store = options.store;
+  if (store) await refuseExistingRun(store, options.resumeFrom);
   await store?.removeTemporaries?.();
   if (options.resumeFrom && options.resumeFrom !== store) await options.resumeFrom.removeTemporaries?.();
-  if (store) await refuseExistingRun(store, options.resumeFrom);
   const spec = methodFor(c.method, c.mitigation);
   const { data, model, resolved, schedule } = asConfigErrors(() => {
     const data = prepareData(c, options.load);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'tape';
 import { addCurvePoint, CURVE_POINTS, lastCheckpoint, renderCurves, type CurvePoint, type RunStore } from '../../training/index.js';
+import { FileWriteError } from '../../nn/node.js';
 import { runCli, TINY } from './run-cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pipegrad-files-'));
@@ -128,6 +129,11 @@ test('operating-system errors name the user\'s path, never a temporary file, and
     t.notOk(r.err.includes('.tmp-'), 'no temporary file named');
   }
   t.deepEqual(readdirSync(dir), ['inside'], 'the failed write left no temporary file');
+  // A full disk cannot be made here; the message is built the same way from the system's error.
+  const full = Object.assign(new Error("ENOSPC: no space left on device, write '/runs/a/config.json.tmp-42-0123456789ab'"), { code: 'ENOSPC' });
+  const error = new FileWriteError('runs/a/config.json', full);
+  t.equal(error.message, 'cannot write runs/a/config.json: ENOSPC (no space left on device)', 'ENOSPC names the file asked for, not the temporary one');
+  t.equal(error.code, 'ENOSPC', 'and keeps the code');
   t.end();
 });
 
