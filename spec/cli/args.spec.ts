@@ -31,6 +31,7 @@ test('parseFlags: --name value, --name=value, boolean flags, positionals, defaul
   t.deepEqual([epochs, lr, p.flags.method, p.flags.augment, p.positional], [4, 0.5, 'sgd', true, ['file.bin']], 'values and positionals');
   t.deepEqual(parseFlags('demo', ['--augment=false'], FLAGS).flags, { epochs: 1, lr: undefined, method: 'pb', augment: false }, 'defaults, and --flag=false');
   t.equal(parseFlags('demo', ['--lr', '-0.25'], FLAGS).flags.lr, -0.25, 'a negative number is a value');
+  t.deepEqual([...parseFlags('demo', ['--lr', '1e-3', '--augment'], FLAGS).given].sort(), ['augment', 'lr'], 'given lists the flags given, not those from defaults');
   t.end();
 });
 
