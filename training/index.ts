@@ -39,7 +39,7 @@ export {
   type TrainConfig,
 } from './config.js';
 export { ConfigError, DivergedError, type Divergence } from './errors.js';
-export { metricsAtCheckpoint, refuseExistingRun, resumeRun, savedRunConfig, type Resumption } from './resume.js';
+export { metricsAtCheckpoint, recordResume, refuseExistingRun, resumeRun, savedRunConfig, type Resumption } from './resume.js';
 export { checkFiniteTensors, savedCheckpointConfig, savedResumeState, savedTrainConfig, type SavedCheckpoint } from './saved-run.js';
 export { lrScheduleFor, resolveHyperParameters, type ResolvedHyperParameters } from './hyperparameters.js';
 export { batchToExample, buildModel, prepareData, type DatasetSource, type ExampleShape, type PreparedData } from './data.js';

@@ -9,9 +9,11 @@
  */
 import type { Tensor } from '../core/index.js';
 import type { Model } from '../nn/index.js';
+import { methodFor } from '../pipeline/index.js';
 import { decodeOrRefuse, restoreTrainingCheckpoint, type ResumeState } from './checkpoint.js';
 import { configChanges, RESUMABLE_CHANGES, type ConfigChange, type TrainConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { resolveHyperParameters } from './hyperparameters.js';
 import { savedCheckpointConfig } from './saved-run.js';
 import { checkpointEpoch, lastCheckpoint, runFilesIn, type RunStore } from './store.js';
 
@@ -107,6 +109,23 @@ export async function metricsAtCheckpoint(from: RunStore, resume: ResumeState): 
   }
   if (epochLines === resume.epoch) return kept.map((l) => l + '\n').join('');
   return resume.metrics.map((m) => JSON.stringify({ event: 'epoch', ...m }) + '\n').join('');
+}
+
+/**
+ * Write what a resume into `store` starts from: `metrics.jsonl` cut back to the
+ * checkpoint ({@link metricsAtCheckpoint}); and when settings changed, a `changes`
+ * line after it and the configuration before as `config-until-epoch-NNNN.json`.
+ */
+export async function recordResume(store: RunStore, from: RunStore, resumption: Resumption): Promise<void> {
+  const { resume, changes, before } = resumption;
+  const metrics = await metricsAtCheckpoint(from, resume);
+  if (changes.length === 0) {
+    await store.write(METRICS_FILE, metrics);
+    return;
+  }
+  await store.write(METRICS_FILE, metrics + JSON.stringify({ event: 'changes', epoch: resume.epoch + 1, changes }) + '\n');
+  const resolved = resolveHyperParameters(before, methodFor(before.method, before.mitigation));
+  await store.write(`config-until-epoch-${String(resume.epoch).padStart(4, '0')}.json`, JSON.stringify({ ...before, resolved }, null, 2) + '\n');
 }
 
 function parseRecord(line: string): { event: unknown; epoch: number } | null {

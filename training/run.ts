@@ -21,7 +21,7 @@ import { ConfigError, DivergedError } from './errors.js';
 import { argmaxRows, evaluate } from './evaluate.js';
 import type { EpochMetrics, TrainEvents } from './events.js';
 import { resolveHyperParameters, lrScheduleFor, type ResolvedHyperParameters } from './hyperparameters.js';
-import { METRICS_FILE, metricsAtCheckpoint, refuseExistingRun, resumeRun, type Resumption } from './resume.js';
+import { METRICS_FILE, recordResume, refuseExistingRun, resumeRun, type Resumption } from './resume.js';
 import { checkpointName, lastCheckpoint, type RunStore } from './store.js';
 
 /** Options of {@link runTraining}. */
@@ -131,16 +131,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const resume = resumption?.resume ?? null;
 
   if (store) {
-    if (resumption) {
-      const metricsText = await metricsAtCheckpoint(options.resumeFrom!, resumption.resume);
-      const changes = resumption.changes.length > 0 ? JSON.stringify({ event: 'changes', epoch: resumption.resume.epoch + 1, changes: resumption.changes }) + '\n' : '';
-      await store.write(METRICS_FILE, metricsText + changes);
-      if (changes) {
-        const { before } = resumption;
-        const beforeResolved = resolveHyperParameters(before, methodFor(before.method, before.mitigation));
-        await store.write(`config-until-epoch-${String(resumption.resume.epoch).padStart(4, '0')}.json`, JSON.stringify({ ...before, resolved: beforeResolved }, null, 2) + '\n');
-      }
-    }
+    if (resumption) await recordResume(store, options.resumeFrom!, resumption);
     await store.write('config.json', JSON.stringify({ ...c, resolved }, null, 2) + '\n');
   }
   const metrics: EpochMetrics[] = resume ? [...resume.metrics] : [];
