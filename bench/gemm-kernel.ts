@@ -1,5 +1,6 @@
 /**
- * GFLOP/s of the CPU backend's GEMM kernel (float32), for tuning it.
+ * GFLOP/s of the GEMM kernel of the plain-TS (`ts`) and `wasm` backends (float32), for
+ * tuning them.
  *
  * Square products at 64…1024, then the small and skinny shapes of batch-1 training
  * (a dense layer's forward and both gradients, a conv layer through im2col). Each
@@ -10,7 +11,9 @@
  * @example
  * npx tsx bench/gemm-kernel.ts
  */
+import type { Backend } from '../core/backend/backend.js';
 import { cpuBackend } from '../core/backend/cpu.js';
+import { createWasmBackend } from '../core/backend/wasm.js';
 import { Rng } from '../core/random.js';
 
 /** A product to time: `op(A)[m,k] · op(B)[k,n]`, with a label for the table. */
@@ -32,18 +35,18 @@ function randomMatrix(size: number): Float32Array {
 }
 
 /** Best GFLOP/s over `rounds` rounds of at least `roundMs` each. */
-function measure({ m, n, k, transA = false, transB = false }: Shape, rounds = 5, roundMs = 200): number {
+function measure(backend: Backend, { m, n, k, transA = false, transB = false }: Shape, rounds = 5, roundMs = 200): number {
   const a = randomMatrix(m * k);
   const b = randomMatrix(k * n);
   const args = { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 };
-  for (let i = 0; i < 3; i++) cpuBackend.gemm(a, b, args);
+  for (let i = 0; i < 3; i++) backend.gemm(a, b, args);
   let best = 0;
   for (let round = 0; round < rounds; round++) {
     let reps = 0;
     const start = performance.now();
     let elapsed = 0;
     do {
-      cpuBackend.gemm(a, b, args);
+      backend.gemm(a, b, args);
       reps++;
       elapsed = performance.now() - start;
     } while (elapsed < roundMs);
@@ -62,5 +65,6 @@ const shapes: Shape[] = [
   { label: 'conv dcols     [32,288]ᵀ·[32,1024]', m: 288, n: 1024, k: 32, transA: true },
 ];
 
-console.log('cpu gemm, float32, best of 5 rounds');
-for (const shape of shapes) console.log(`${shape.label.padEnd(40)} ${measure(shape).toFixed(2).padStart(6)} GFLOP/s`);
+const wasm = createWasmBackend();
+console.log(`gemm, float32, best of 5 rounds, GFLOP/s\n${''.padEnd(40)}     ts    wasm`);
+for (const shape of shapes) console.log(`${shape.label.padEnd(40)} ${measure(cpuBackend, shape).toFixed(2).padStart(6)} ${measure(wasm, shape).toFixed(2).padStart(7)}`);

@@ -28,16 +28,22 @@ export {
   registerBackend,
   listBackends,
   cpuBackend,
+  defaultBackendName,
+  createWasmBackend,
+  createWasmBackendAsync,
+  wasmSimdSupported,
   useGpuBackend,
   useBackend,
   createGpuBackend,
   GPU_MODES,
   GpuUnavailableError,
+  type WasmBackend,
   type GpuBackend,
   type GpuBackendOptions,
   type GpuStats,
   type GpuMode,
   type GpuMissing,
+  type GpuJsModule,
 } from './backend/index.js';
 export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry, DeviceArray, DeviceKernels, DeviceMaxPoolResult, Operand } from './backend/backend.js';
 export { hostKernels } from './backend/host-kernels.js';

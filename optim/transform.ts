@@ -42,7 +42,11 @@ export interface UpdateContext {
   samples: number;
   /** The pipeline stage (1..S) that owns these parameters, when inside a pipeline. */
   stage?: number;
-  /** The stage's delay `D` (DESIGN §5: `D_s = 2(S − s)`); 0 when absent. */
+  /**
+   * The stage's delay `D`: the updates between a sample's forward and its update at the
+   * stage, read from the schedule's own accounting (`2(S − s)` in fine-grained PB, 0 on
+   * `sequential`, `gpipe` and `1f1b`; DESIGN §5). 0 when absent.
+   */
   delay?: number;
 }
 

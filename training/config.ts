@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { GPU_MODES, listBackends } from '../core/index.js';
+import { defaultBackendName, GPU_MODES, listBackends } from '../core/index.js';
 import { modelNames, NORM_KINDS } from '../nn/index.js';
 import { isFlushSchedule, methodScheduleNames, mitigationNames } from '../pipeline/index.js';
 import { ConfigError } from './errors.js';
@@ -122,9 +122,9 @@ export const TRAIN_FIELDS = {
   limitTrain: optional('integer', 'use only the first N training samples', { min: 1 }),
   /** Use only the first N test samples. */
   limitTest: optional('integer', 'use only the first N test samples', { min: 1 }),
-  /** Compute backend: `cpu`, or `gpu[:mode]` through gpu.js. */
-  backend: defaulted('string', 'cpu', 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)', {
-    choices: () => [...listBackends(), 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)],
+  /** Compute backend: `wasm` (the default where WebAssembly SIMD runs), `ts`, or `gpu[:mode]` through gpu.js. */
+  backend: defaulted('string', defaultBackendName(), 'compute backend: wasm (WebAssembly SIMD, the default where it runs), ts (plain TypeScript, also called cpu), or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)', {
+    choices: () => [...new Set([...listBackends(), 'wasm', 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)])],
   }),
   /** Save a checkpoint every N epochs and after the last (0: none). */
   checkpointEvery: defaulted('integer', 1, 'save a checkpoint every N epochs and after the last (0: none)', { min: 0 }),

@@ -19,7 +19,7 @@
  * @module
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
-import { broadcastStrides, checkLength, checkRegion, collapse, reductionNest, contiguousStrides, sizeOf, type Nest } from './loop-nest.js';
+import { broadcastStrides, checkGemm, checkLength, checkRegion, collapse, forEachRow, reductionNest, contiguousStrides, sizeOf } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 
 /** A constructor of the buffer type of a {@link Data}. */
@@ -85,32 +85,6 @@ function zipRun(op: BinaryOp, out: Data, o: number, a: Data, ia: number, sa: num
     case 'eq': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] === b[ib] ? 1 : 0; break;
     case 'gt': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] > b[ib] ? 1 : 0; break;
     default: fail('binary', `unknown op '${op as string}'`);
-  }
-}
-
-/**
- * Calls `visit(row, offsets)` for every index of the outer axes of `nest` (all but the
- * last), in row-major order, with each operand's element offset. An odometer updates the
- * offsets incrementally, so nothing is allocated per row; `offsets` is reused, read it
- * inside `visit` only.
- */
-function forEachRow(nest: Nest, start: readonly number[], visit: (row: number, offsets: readonly number[]) => void): void {
-  const outer = nest.dims.length - 1;
-  const offsets = start.slice();
-  const index = new Array<number>(Math.max(outer, 0)).fill(0);
-  let rows = 1;
-  for (let axis = 0; axis < outer; axis++) rows *= nest.dims[axis];
-  for (let row = 0; row < rows; row++) {
-    visit(row, offsets);
-    for (let axis = outer - 1; axis >= 0; axis--) {
-      const d = nest.dims[axis];
-      if (++index[axis] < d) {
-        for (let j = 0; j < offsets.length; j++) offsets[j] += nest.strides[j][axis];
-        break;
-      }
-      index[axis] = 0;
-      for (let j = 0; j < offsets.length; j++) offsets[j] -= nest.strides[j][axis] * (d - 1);
-    }
   }
 }
 
@@ -434,13 +408,7 @@ function gemmOne(a: Data, aOff: number, rsA: number, csA: number, b: Data, bOff:
 /** Batched `C[b] = op(A[b])·op(B[b])`, output `[batch, m, n]`. */
 function gemm(a: Data, b: Data, args: GemmArgs): Data {
   const { batch, m, n, k, transA, transB, strideA, strideB } = args;
-  for (const [name, v] of Object.entries({ batch, m, n, k, strideA, strideB })) {
-    if (!Number.isInteger(v) || v < 0) fail('gemm', `${name} must be a non-negative integer, got ${v}`);
-  }
-  const needA = batch === 0 ? 0 : (batch - 1) * strideA + m * k;
-  const needB = batch === 0 ? 0 : (batch - 1) * strideB + k * n;
-  if (a.length < needA) fail('gemm', `A has ${a.length} elements; batch ${batch} of ${transA ? `[${k},${m}]` : `[${m},${k}]`} with strideA ${strideA} needs ${needA}`);
-  if (b.length < needB) fail('gemm', `B has ${b.length} elements; batch ${batch} of ${transB ? `[${n},${k}]` : `[${k},${n}]`} with strideB ${strideB} needs ${needB}`);
+  checkGemm('cpu.gemm', a, b, args);
   const c = alloc(a, batch * m * n);
   const rsA = transA ? 1 : k, csA = transA ? m : 1;
   const rsB = transB ? 1 : n, csB = transB ? k : 1;
@@ -461,7 +429,7 @@ function gemm(a: Data, b: Data, args: GemmArgs): Data {
  * The output positions `[lo, hi)` along one axis whose input coordinate
  * `o·stride + first` falls inside `[0, size)`; the positions outside read padding.
  */
-function insideRange(outSize: number, first: number, stride: number, size: number): [number, number] {
+export function insideRange(outSize: number, first: number, stride: number, size: number): [number, number] {
   const lo = first >= 0 ? 0 : Math.ceil(-first / stride);
   const hi = Math.min(outSize, Math.floor((size - 1 - first) / stride) + 1);
   return [Math.min(lo, outSize), Math.max(hi, 0)];
@@ -524,7 +492,7 @@ function col2im(cols: Data, g: Conv2dGeometry, out: Data, outOffset: number): vo
  * the input (tap `t` reads `o·stride − pad + t·dilation`). Computed once per call, so
  * the pooling loops visit only real cells.
  */
-function tapRanges(outSize: number, stride: number, pad: number, dilation: number, kernel: number, size: number): { lo: Int32Array; hi: Int32Array } {
+export function tapRanges(outSize: number, stride: number, pad: number, dilation: number, kernel: number, size: number): { lo: Int32Array; hi: Int32Array } {
   const lo = new Int32Array(outSize);
   const hi = new Int32Array(outSize);
   for (let o = 0; o < outSize; o++) {

@@ -12,7 +12,8 @@
  * - `webasm` — gpu.js compiles each kernel to WebAssembly (single thread when synchronous);
  * - `headlessgl` — WebGL 1 through the `gl` package (headless-gl), which needs an X
  *   display (in Node on a server: `xvfb-run -a`) and a native build;
- * - `gpu` — gpu.js's own choice: headless-gl where it works, else WebAssembly.
+ * - `gpu` — gpu.js's own choice: headless-gl where it works, else WebAssembly; in a
+ *   browser (or a Web Worker), WebGL2 or WebGL.
  *
  * @module
  */
@@ -88,9 +89,9 @@ export interface GpuRuntime {
   gpu: GpuJsInstance;
   /** The mode that was asked for. */
   mode: GpuMode;
-  /** The gpu.js backend that runs the kernels (`cpu`, `webasm` or `headlessgl`; differs from `mode` only for `gpu`). */
+  /** The gpu.js backend that runs the kernels (`cpu`, `webasm` or `headlessgl`; in a browser `webgl2` or `webgl`; differs from `mode` only for `gpu`). */
   kernelMode: string;
-  /** What executes the kernels: the GL renderer string for headless-gl (it tells a real GPU from Mesa's llvmpipe), else a short description. */
+  /** What executes the kernels: the GL renderer string for headless-gl and browser WebGL (it tells a real GPU from Mesa's llvmpipe or SwiftShader), else a short description. */
   device: string;
 }
 
@@ -115,7 +116,19 @@ export class GpuUnavailableError extends Error {
   }
 }
 
-interface GpuJsModule {
+/**
+ * A gpu.js module handed to the backend instead of the one it would import on demand. A
+ * page bundled for the browser passes its own `import * as gpuJs from 'gpu.js'` as
+ * {@link GpuBackendOptions.gpuJs}, since a bundler cannot follow the backend's `import()`
+ * of the optional package.
+ */
+export interface GpuJsModule {
+  /** gpu.js's `GPU` class (checked to be a constructor when the backend starts). */
+  readonly GPU: unknown;
+}
+
+/** The gpu.js module as the backend uses it: its `GPU` class, constructed with the mode. */
+interface LoadedGpuJs {
   GPU: new (settings: { mode: string }) => GpuJsInstance;
 }
 
@@ -142,11 +155,15 @@ function isModuleMissing(e: unknown, name: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(name);
 }
 
-async function loadGpuJs(mode: string): Promise<GpuJsModule> {
+async function loadGpuJs(mode: string, given?: GpuJsModule): Promise<LoadedGpuJs> {
+  if (given !== undefined) {
+    if (typeof given.GPU !== 'function') throw new GpuUnavailableError(mode, 'gpu.js', 'the gpu.js module handed over has no GPU class; pass the module itself (import * as gpuJs from \'gpu.js\')');
+    return given as LoadedGpuJs;
+  }
   try {
-    const mod = (await importOptional('gpu.js')) as Partial<GpuJsModule>;
+    const mod = (await importOptional('gpu.js')) as Partial<LoadedGpuJs>;
     if (typeof mod.GPU !== 'function') throw new Error('the package has no GPU class');
-    return mod as GpuJsModule;
+    return mod as LoadedGpuJs;
   } catch (e) {
     if (isModuleMissing(e, 'gpu.js')) {
       throw new GpuUnavailableError(mode, 'gpu.js', "the optional package 'gpu.js' is not installed; run npm install (it is an optionalDependency, gpu.js@2.24.1), or use the cpu backend");
@@ -200,19 +217,45 @@ function describeDevice(kernelMode: string): string {
   return kernelMode;
 }
 
+/** The WebGL context members the browser probe reads. */
+interface BrowserGl {
+  RENDERER: number;
+  getParameter(name: number): unknown;
+  getExtension(name: string): unknown;
+}
+
 /**
- * Load gpu.js and start it in `mode`, or throw a {@link GpuUnavailableError} whose
- * message is one line saying why and what to install or run.
+ * The renderer string of the browser's WebGL (`webgl` or `webgl2`, the context gpu.js's
+ * kernel class uses), read from a context of its own on an `OffscreenCanvas` (which a
+ * Web Worker has too) or a document canvas; the unmasked string where the browser
+ * offers `WEBGL_debug_renderer_info`. Null when no such context can be made here.
+ */
+function probeBrowserWebGl(kernelMode: 'webgl' | 'webgl2'): string | null {
+  const g = globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(kind: string): unknown }; document?: { createElement(tag: 'canvas'): { getContext(kind: string): unknown } } };
+  const canvas = g.OffscreenCanvas ? new g.OffscreenCanvas(1, 1) : g.document?.createElement('canvas');
+  const gl = canvas?.getContext(kernelMode) as BrowserGl | null | undefined;
+  if (!gl) return null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  (gl.getExtension('WEBGL_lose_context') as { loseContext(): void } | null)?.loseContext();
+  return `${renderer} (${kernelMode})`;
+}
+
+/**
+ * Load gpu.js (or take the module given as `gpuJs`) and start it in `mode`, or throw a
+ * {@link GpuUnavailableError} whose message is one line saying why and what to install
+ * or run. In a browser, mode `gpu` picks WebGL2 (or WebGL), and `device` is the
+ * browser's WebGL renderer string.
  *
  * @example
  * const { gpu, kernelMode, device } = await startGpuJs('headlessgl');
  * // device: 'ANGLE (Mesa/X.org llvmpipe (LLVM 15.0.6, 256 bits) OpenGL 4.5 core)'
  */
-export async function startGpuJs(mode: GpuMode): Promise<GpuRuntime> {
+export async function startGpuJs(mode: GpuMode, gpuJs?: GpuJsModule): Promise<GpuRuntime> {
   if (!GPU_MODES.includes(mode)) {
     throw new GpuUnavailableError(String(mode), 'mode', `unknown mode; choose one of ${GPU_MODES.join(', ')}`);
   }
-  const { GPU } = await loadGpuJs(mode);
+  const { GPU } = await loadGpuJs(mode, gpuJs);
   let renderer: string | null = null;
   if (mode === 'headlessgl') renderer = await probeHeadlessGl(mode);
   if (mode === 'webasm' && typeof WebAssembly === 'undefined') {
@@ -228,5 +271,6 @@ export async function startGpuJs(mode: GpuMode): Promise<GpuRuntime> {
   if (kernelMode === 'headlessgl' && renderer === null) {
     renderer = await probeHeadlessGl(mode).catch(() => 'headless-gl (renderer unknown)');
   }
+  if (kernelMode === 'webgl' || kernelMode === 'webgl2') renderer = probeBrowserWebGl(kernelMode);
   return { gpu, mode, kernelMode, device: renderer ?? describeDevice(kernelMode) };
 }

@@ -64,7 +64,7 @@ import {
   unarySource,
   type ReducePlan,
 } from './gpu-kernel-sources.js';
-import { isGpuJsTexture, startGpuJs, type GpuJsKernel, type GpuMode, type GpuRuntime } from './gpu-runtime.js';
+import { isGpuJsTexture, startGpuJs, type GpuJsKernel, type GpuJsModule, type GpuMode, type GpuRuntime } from './gpu-runtime.js';
 
 /** Options of {@link createGpuBackend}. */
 export interface GpuBackendOptions {
@@ -76,6 +76,12 @@ export interface GpuBackendOptions {
    * cache may hold more while they live.
    */
   kernelCapacity?: number;
+  /**
+   * The gpu.js module to start, instead of importing the optional package on demand. A
+   * page bundled for the browser (e.g. with esbuild) passes its own
+   * `import * as gpuJs from 'gpu.js'`, because a bundler cannot follow that dynamic import.
+   */
+  gpuJs?: GpuJsModule;
 }
 
 /** Counters of a GPU backend's device resources and work. */
@@ -104,7 +110,7 @@ export interface GpuBackend extends Backend {
   readonly name: string;
   /** The mode that was asked for. */
   readonly mode: GpuMode;
-  /** The gpu.js backend that runs the kernels: `cpu`, `webasm` or `headlessgl`. */
+  /** The gpu.js backend that runs the kernels: `cpu`, `webasm` or `headlessgl`; in a browser `webgl2` or `webgl`. */
   readonly kernelMode: string;
   /** What executes the kernels; in headless-gl mode the GL renderer string (e.g. Mesa's `llvmpipe`, or a GPU's name). */
   readonly device: string;
@@ -512,6 +518,6 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const capacity = options.kernelCapacity ?? DEFAULT_KERNEL_CAPACITY;
   // A call may use two kernels at once (a pass and the one reading its output): keep at least those.
   if (!Number.isInteger(capacity) || capacity < 2) throw new Error(`createGpuBackend: kernelCapacity must be an integer of at least 2, got ${capacity}`);
-  const runtime = await startGpuJs(options.mode ?? 'gpu');
+  const runtime = await startGpuJs(options.mode ?? 'gpu', options.gpuJs);
   return gpuBackendOn(runtime, capacity);
 }

@@ -2,8 +2,13 @@
  * Which backend runs the kernels.
  *
  * One backend is current at a time; every op asks {@link getBackend} for its kernels.
- * The CPU backend is registered and current from the start; other backends register
- * themselves with {@link registerBackend} and are chosen with {@link setBackend}.
+ * Two backends are registered from the start: the plain-TS kernels (`cpu`, also
+ * registered as `ts`), the readable reference, and — where the engine runs
+ * WebAssembly SIMD — the `wasm` backend, whose hot kernels are SIMD. The current backend
+ * at start is {@link defaultBackendName}: `wasm` where it could start, else `cpu`; in
+ * Node the environment variable `PIPEGRAD_BACKEND` (e.g. `ts`) overrides it, which is
+ * how CI runs the whole suite on each backend. Other backends register themselves with
+ * {@link registerBackend} and are chosen with {@link setBackend}.
  * The GPU backend (gpu.js, an optional dependency loaded on demand) starts
  * asynchronously: `await setBackend('gpu', { mode })`, {@link useGpuBackend}, or
  * {@link useBackend} with a name such as `gpu:webasm`.
@@ -14,9 +19,49 @@ import type { Backend } from './backend.js';
 import { cpuBackend } from './cpu.js';
 import { createGpuBackend, type GpuBackend, type GpuBackendOptions } from './gpu.js';
 import { GPU_MODES, type GpuMode } from './gpu-runtime.js';
+import { createWasmBackend, createWasmBackendAsync, wasmSimdSupported } from './wasm.js';
 
-const registry = new Map<string, Backend>([[cpuBackend.name, cpuBackend]]);
-let current: Backend = cpuBackend;
+const registry = new Map<string, Backend>([[cpuBackend.name, cpuBackend], ['ts', cpuBackend]]);
+
+/**
+ * The wasm backend, started synchronously where the engine allows it. A browser's main
+ * thread refuses synchronous compiles of modules over 4 KiB; there `await
+ * useBackend('wasm')` starts it asynchronously.
+ */
+function startWasm(): Backend | null {
+  if (!wasmSimdSupported()) return null;
+  try {
+    return createWasmBackend();
+  } catch {
+    return null;
+  }
+}
+const wasmAtStart = startWasm();
+if (wasmAtStart) registry.set(wasmAtStart.name, wasmAtStart);
+
+/** `PIPEGRAD_BACKEND` from the environment, where there is one (Node). */
+function backendFromEnvironment(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const name = env?.PIPEGRAD_BACKEND;
+  return name === undefined || name === '' ? undefined : name;
+}
+
+/**
+ * The name of the backend that is current at start: `PIPEGRAD_BACKEND` when set (Node),
+ * else `wasm` where WebAssembly SIMD runs here, else `cpu`. The CLI's `--backend`
+ * defaults to it.
+ */
+export function defaultBackendName(): string {
+  return backendFromEnvironment() ?? (wasmAtStart ? wasmAtStart.name : cpuBackend.name);
+}
+
+function initialBackend(): Backend {
+  const name = defaultBackendName();
+  const found = registry.get(name);
+  if (!found) throw new Error(`PIPEGRAD_BACKEND='${name}' is not a backend that starts synchronously; use one of ${[...registry.keys()].join(', ')}, or unset it`);
+  return found;
+}
+let current: Backend = initialBackend();
 
 /** The backend whose kernels ops use now. */
 export function getBackend(): Backend {
@@ -73,7 +118,8 @@ export async function useGpuBackend(options: GpuBackendOptions = {}): Promise<Gp
 }
 
 /**
- * Make the backend a name describes current: a registered name such as `cpu`, or
+ * Make the backend a name describes current: a registered name such as `wasm`, `ts`
+ * (the plain-TS kernels, also called `cpu`), or
  * `gpu` / `gpu:<mode>` (mode `cpu`, `webasm`, `headlessgl` or `gpu`), which starts a new
  * gpu.js backend. This is what the CLI's `--backend` flag calls.
  *
@@ -82,6 +128,11 @@ export async function useGpuBackend(options: GpuBackendOptions = {}): Promise<Gp
  * await useBackend('cpu');
  */
 export async function useBackend(name: string): Promise<Backend> {
+  if (name === 'wasm' && !registry.has(name)) {
+    if (!wasmSimdSupported()) throw new Error(`useBackend: this JavaScript engine cannot run WebAssembly SIMD; use 'ts' (the plain-TS kernels)`);
+    const wasm = await createWasmBackendAsync();
+    registerBackend(wasm);
+  }
   if (name !== 'gpu' && !name.startsWith('gpu:')) {
     setBackend(name);
     return current;
@@ -105,5 +156,6 @@ export function listBackends(): string[] {
 
 export type { Backend, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry } from './backend.js';
 export { cpuBackend } from './cpu.js';
+export { createWasmBackend, createWasmBackendAsync, wasmSimdSupported, type WasmBackend } from './wasm.js';
 export { createGpuBackend, type GpuBackend, type GpuBackendOptions, type GpuStats } from './gpu.js';
-export { GPU_MODES, GpuUnavailableError, type GpuMissing, type GpuMode } from './gpu-runtime.js';
+export { GPU_MODES, GpuUnavailableError, type GpuJsModule, type GpuMissing, type GpuMode } from './gpu-runtime.js';

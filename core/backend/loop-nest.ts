@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { GemmArgs } from './backend.js';
 
 /** Product of the sizes in a shape (1 for a scalar). */
 export function sizeOf(shape: readonly number[]): number {
@@ -132,4 +133,47 @@ export function reductionNest(kernel: string, op: string, shape: readonly number
   const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
   const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
   return { outShape, nest: collapse(shape, [contiguousStrides(shape), outStrides]) };
+}
+
+/**
+ * Calls `visit(row, offsets)` for every index of the outer axes of `nest` (all but the
+ * last), in row-major order, with each operand's element offset. An odometer updates the
+ * offsets incrementally, so nothing is allocated per row; `offsets` is reused, read it
+ * inside `visit` only.
+ */
+export function forEachRow(nest: Nest, start: readonly number[], visit: (row: number, offsets: readonly number[]) => void): void {
+  const outer = nest.dims.length - 1;
+  const offsets = start.slice();
+  const index = new Array<number>(Math.max(outer, 0)).fill(0);
+  let rows = 1;
+  for (let axis = 0; axis < outer; axis++) rows *= nest.dims[axis];
+  for (let row = 0; row < rows; row++) {
+    visit(row, offsets);
+    for (let axis = outer - 1; axis >= 0; axis--) {
+      const d = nest.dims[axis];
+      if (++index[axis] < d) {
+        for (let j = 0; j < offsets.length; j++) offsets[j] += nest.strides[j][axis];
+        break;
+      }
+      index[axis] = 0;
+      for (let j = 0; j < offsets.length; j++) offsets[j] -= nest.strides[j][axis] * (d - 1);
+    }
+  }
+}
+
+/**
+ * Check a batched matrix product's sizes and that A and B hold the matrices they
+ * describe: `(batch − 1)·stride + m·k` elements of A, `(batch − 1)·stride + k·n` of B.
+ *
+ * @throws `<kernel>: …` naming the size or the operand that is short.
+ */
+export function checkGemm(kernel: string, a: { readonly length: number }, b: { readonly length: number }, args: GemmArgs): void {
+  const { batch, m, n, k, transA, transB, strideA, strideB } = args;
+  for (const [name, v] of Object.entries({ batch, m, n, k, strideA, strideB })) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`${kernel}: ${name} must be a non-negative integer, got ${v}`);
+  }
+  const needA = batch === 0 ? 0 : (batch - 1) * strideA + m * k;
+  const needB = batch === 0 ? 0 : (batch - 1) * strideB + k * n;
+  if (a.length < needA) throw new Error(`${kernel}: A has ${a.length} elements; batch ${batch} of ${transA ? `[${k},${m}]` : `[${m},${k}]`} with strideA ${strideA} needs ${needA}`);
+  if (b.length < needB) throw new Error(`${kernel}: B has ${b.length} elements; batch ${batch} of ${transB ? `[${n},${k}]` : `[${k},${n}]`} with strideB ${strideB} needs ${needB}`);
 }

@@ -189,7 +189,7 @@ test('device scope: pad, concat and the slice VJP run on the device with no down
 
 test('device scope: the whole op suite inside a scope equals the CPU backend bit for bit', (t) => {
   const cases = opCases();
-  const want = cases.map(runCase);
+  const want = on(cpuBackend, () => cases.map(runCase));
   const dev = simulatedDevice();
   const got: CaseResult[] = on(dev, () => cases.map((c) => deviceScope(() => runCase(c))));
   let mismatches = 0;
@@ -208,7 +208,7 @@ test('device scope: the whole op suite inside a scope equals the CPU backend bit
 
 test('device scope: pipelined training (pb+sc+lwp) keeps activations on the device per stage and matches the CPU backend', (t) => {
   for (const model of ['mlp', 'smallcnn'] as const) {
-    const want = trainingLosses(model, 40);
+    const want = on(cpuBackend, () => trainingLosses(model, 40));
     const dev = simulatedDevice();
     const got = on(dev, () => trainingLosses(model, 40));
     t.deepEqual(got, want, `${model}: 40 losses identical to the CPU backend`);
