@@ -3,7 +3,8 @@
  * `parseArgs` (`node:util`), with one-line errors.
  *
  * `parseArgs` splits `--name value`, `--name=value` and boolean `--name` into tokens;
- * this file checks each token against the table, converts numbers, merges a
+ * this file checks each token against the table, converts numbers (decimal JSON
+ * numbers only: `0x10`, `1_000` and `Infinity` are refused), merges a
  * `--config file.json` underneath (flags win), and rejects unknown flags, bad values and
  * missing values with a {@link UsageError} that lists the valid choices. The type of the
  * parsed values is computed from the table ({@link FlagValues}).
@@ -35,6 +36,10 @@ export interface FlagSpec {
   readonly help: string;
   /** Smallest allowed value of a number flag. */
   readonly min?: number;
+  /** A number flag must be greater than this. */
+  readonly above?: number;
+  /** A number flag must be less than this. */
+  readonly below?: number;
 }
 
 /** The TypeScript type of a flag kind's value. */
@@ -51,6 +56,8 @@ export interface Parsed<S extends readonly FlagSpec[] = readonly FlagSpec[]> {
   flags: FlagValues<S>;
   /** Arguments that are not flags. */
   positional: string[];
+  /** The flags given on the command line or in the `--config` file (not filled in from a default). */
+  given: ReadonlySet<string>;
 }
 
 /**
@@ -89,7 +96,7 @@ export function parseFlags<const S extends readonly FlagSpec[]>(command: string,
   const fromConfig = typeof given.config === 'string' && byName.has('config') ? readConfig(command, given.config, byName) : {};
   const flags: Record<string, string | number | boolean | undefined> = {};
   for (const spec of specs) flags[spec.name] = given[spec.name] ?? fromConfig[spec.name] ?? spec.default;
-  return { flags: flags as FlagValues<S>, positional };
+  return { flags: flags as FlagValues<S>, positional, given: new Set([...Object.keys(fromConfig), ...Object.keys(given)]) };
 }
 
 function parseBoolean(command: string, spec: FlagSpec, raw: string): boolean {
@@ -98,20 +105,39 @@ function parseBoolean(command: string, spec: FlagSpec, raw: string): boolean {
   throw new UsageError(`${command}: --${spec.name} is true or false, got '${raw}'`);
 }
 
-function convert(command: string, spec: FlagSpec, raw: string | number | boolean): string | number | boolean {
-  if (spec.kind === 'boolean') return typeof raw === 'boolean' ? raw : parseBoolean(command, spec, String(raw));
+/** A decimal number as JSON writes it: `-1`, `0.5`, `1e-3`; not `0x10`, `.5`, `1_000`, `Infinity`. */
+const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
+/**
+ * A flag's value from its text (command line) or its JSON value (config file): the kind
+ * must match exactly (a number is a decimal number, a boolean `true` or `false`), then
+ * the choices and bounds are checked.
+ */
+function convert(command: string, spec: FlagSpec, raw: string | number | boolean, fromJson = false): string | number | boolean {
+  const shown = typeof raw === 'string' ? `'${raw}'` : String(raw);
+  if (spec.kind === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (fromJson) throw new UsageError(`${command}: --${spec.name} is true or false, got ${shown}`);
+    return parseBoolean(command, spec, String(raw));
+  }
   if (spec.kind === 'string') {
-    const value = String(raw);
-    if (spec.choices && !spec.choices.includes(value)) {
-      throw new UsageError(`${command}: --${spec.name} '${value}' is not valid; choose one of: ${spec.choices.join(', ')}`);
+    if (typeof raw !== 'string') throw new UsageError(`${command}: --${spec.name} needs a string, got ${shown}`);
+    if (raw === '') throw new UsageError(`${command}: --${spec.name} is empty; ${spec.help}`);
+    if (spec.choices && !spec.choices.includes(raw)) {
+      throw new UsageError(`${command}: --${spec.name} '${raw}' is not valid; choose one of: ${spec.choices.join(', ')}`);
     }
-    return value;
+    return raw;
   }
-  const value = typeof raw === 'number' ? raw : String(raw).trim() === '' ? NaN : Number(raw);
+  const wanted = spec.kind === 'integer' ? 'an integer' : 'a number';
+  if (typeof raw === 'boolean' || (fromJson && typeof raw !== 'number')) throw new UsageError(`${command}: --${spec.name} needs ${wanted}, got ${shown}`);
+  const value = typeof raw === 'number' ? raw : DECIMAL.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(value) || (spec.kind === 'integer' && !Number.isInteger(value))) {
-    throw new UsageError(`${command}: --${spec.name} needs ${spec.kind === 'integer' ? 'an integer' : 'a number'}, got '${raw}'`);
+    throw new UsageError(`${command}: --${spec.name} needs ${wanted} (decimal, like ${spec.kind === 'integer' ? '10' : '0.01'}), got ${shown}`);
   }
+  if (spec.kind === 'integer' && !Number.isSafeInteger(value)) throw new UsageError(`${command}: --${spec.name} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, got ${raw}`);
   if (spec.min !== undefined && value < spec.min) throw new UsageError(`${command}: --${spec.name} must be at least ${spec.min}, got ${value}`);
+  if (spec.above !== undefined && !(value > spec.above)) throw new UsageError(`${command}: --${spec.name} must be greater than ${spec.above}, got ${value}`);
+  if (spec.below !== undefined && !(value < spec.below)) throw new UsageError(`${command}: --${spec.name} must be less than ${spec.below}, got ${value}`);
   return value;
 }
 
@@ -132,9 +158,9 @@ function readConfig(command: string, path: string, byName: Map<string, FlagSpec>
       throw new UsageError(`${command}: --config ${path}: unknown key '${key}'; valid keys: ${[...byName.keys()].filter((k) => k !== 'config').join(', ')}`);
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw new UsageError(`${command}: --config ${path}: '${key}' must be a string, number or boolean`);
+      throw new UsageError(`${command}: --config ${path}: '${key}' must be a string, number or boolean, got ${JSON.stringify(value)}`);
     }
-    out[key] = convert(command, spec, value);
+    out[key] = convert(`${command}: --config ${path}`, spec, value, true);
   }
   return out;
 }

@@ -1,9 +1,11 @@
 /**
  * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`.
  *
- * Errors a user can fix (an unknown command, model, flag or value; a missing file;
- * settings the training library rejects) print one line and exit with code 2; a diverging run prints one line and exits
- * with code 1; nothing prints a stack trace unless `PIPEGRAD_DEBUG` is set.
+ * Errors a user can fix (an unknown command, model, flag or value; a missing or damaged
+ * file; settings the training library rejects; a folder that already holds a run) print
+ * one line and exit with code 2. A diverging run, and a file the operating system
+ * cannot write (EACCES, ENOSPC, …, named by the user's path), print one line and exit
+ * with code 1. Nothing prints a stack trace unless `PIPEGRAD_DEBUG` is set.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { scheduleCommand, scheduleHelp } from './commands/schedule.js';
 import { trainCommand, trainHelp } from './commands/train.js';
 import { ConfigError, DivergedError } from '../training/index.js';
 import type { Sink } from './report.js';
+import { oneLine } from '../nn/one-line.js';
 
 const COMMANDS: Record<string, { help: () => string; run: (argv: readonly string[], out: Sink) => unknown; summary: string }> = {
   train: { help: trainHelp, run: trainCommand, summary: 'train a model with a pipeline method (default: small CNN on MNIST, PB + SC + LWP)' },
@@ -62,16 +65,17 @@ export async function main(argv: readonly string[], out: Sink, err: Sink): Promi
     return 0;
   } catch (e) {
     if (process.env.PIPEGRAD_DEBUG) err.write(((e as Error).stack ?? String(e)) + '\n');
-    const message = (e as Error).message ?? String(e);
+    const message = oneLine((e as Error).message ?? String(e));
     if (e instanceof DivergedError) {
       err.write(`pipegrad: ${message}\n`);
       return 1;
     }
     if (e instanceof ConfigError) {
-      err.write(`pipegrad: ${name}: ${message.split('\n')[0]}\n`);
+      err.write(`pipegrad: ${name}: ${message}\n`);
       return 2;
     }
-    err.write(`pipegrad: ${message.split('\n')[0]}\n`);
+    // Bad input is 2; anything else (a file the system cannot write, say) is 1.
+    err.write(`pipegrad: ${message}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

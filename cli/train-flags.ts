@@ -8,8 +8,8 @@
  * @module
  */
 import { datasetNames } from '../datasets/node.js';
-import { trainConfig, TRAIN_FIELDS, type ConfigField, type TrainConfig } from '../training/index.js';
-import type { FlagSpec, Parsed } from './args.js';
+import { ConfigError, trainConfig, TRAIN_FIELDS, type ConfigField, type ConfigNaming, type TrainConfig } from '../training/index.js';
+import { UsageError, type FlagSpec, type Parsed } from './args.js';
 
 /** The flag name of a configuration field: `batchSize` → `batch-size`. */
 export function flagName(field: string): string {
@@ -31,6 +31,8 @@ export function trainFlags(): FlagSpec[] {
       ...(f.default !== undefined ? { default: f.default } : {}),
       ...(choices ? { choices } : {}),
       ...(f.min !== undefined ? { min: f.min } : {}),
+      ...(f.above !== undefined ? { above: f.above } : {}),
+      ...(f.below !== undefined ? { below: f.below } : {}),
     };
   });
   return [
@@ -41,10 +43,29 @@ export function trainFlags(): FlagSpec[] {
   ];
 }
 
-/** The training configuration of parsed flags: each field of {@link TRAIN_FIELDS} from its flag. */
-export function trainConfigFrom(p: Parsed): TrainConfig {
-  const settings = Object.fromEntries(Object.keys(TRAIN_FIELDS).map((key) => [key, p.flags[flagName(key)]]));
-  return trainConfig(settings as Partial<TrainConfig>);
+/** The settings the flags of `p` give, by field of {@link TRAIN_FIELDS}; with `onlyGiven`, only the flags given (not their defaults). */
+export function trainSettingsFrom(p: Parsed, onlyGiven = false): Partial<TrainConfig> {
+  const keys = Object.keys(TRAIN_FIELDS).filter((key) => !onlyGiven || p.given.has(flagName(key)));
+  return Object.fromEntries(keys.map((key) => [key, p.flags[flagName(key)]])) as Partial<TrainConfig>;
+}
+
+/**
+ * The training configuration of parsed flags (each field of {@link TRAIN_FIELDS} from
+ * its flag), over `base` when given (then only the flags given change it). Errors name
+ * the flags: `train: --momentum must be less than 1, got 1.5`.
+ */
+export function trainConfigFrom(p: Parsed, command = 'train', base?: Partial<TrainConfig>): TrainConfig {
+  const settings = base ? { ...base, ...trainSettingsFrom(p, true) } : trainSettingsFrom(p);
+  try {
+    return trainConfig(settings, cliNaming(command));
+  } catch (e) {
+    throw e instanceof ConfigError ? new UsageError(e.message) : e;
+  }
+}
+
+/** Names settings as flags in errors: `microBatches` is `--micro-batches`. */
+export function cliNaming(command: string): ConfigNaming {
+  return { source: command, name: (key) => '--' + flagName(key) };
 }
 
 /** `runs/<timestamp>-<model>-<method>`. */

@@ -10,8 +10,9 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../nn/node.js';
 import { convergenceRate, largestStableStep, logSpace, quadraticMethodNames, quadraticRecurrence, rateGrid, renderRateHeatmaps } from '../analysis/index.js';
 
 /** A momentum of the study, with the name its picture and table column carry. */
@@ -87,7 +88,7 @@ export function writeHeatmaps(outDir: string, cases = momentumCases, inconsisten
       const grids = quadraticMethodNames.map((method) => rateGrid(method, { momentum: c.momentum, inconsistency }, hs, delays));
       const title = `convergence on ½λw² with a gradient D updates late: momentum ${c.label}, ρ = ${inconsistency}`;
       const path = join(outDir, `quadratic-${c.slug}${inconsistency === 0 ? '' : `-rho${inconsistency}`}.svg`);
-      writeFileSync(path, renderRateHeatmaps(grids, { title }));
+      writeFileAtomic(path, renderRateHeatmaps(grids, { title }));
       written.push(path);
     }
   }

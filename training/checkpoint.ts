@@ -11,12 +11,13 @@
  * @module
  */
 import type { Tensor } from '../core/index.js';
-import { decodeSafetensors, encodeCheckpoint, restoreCheckpoint, type Model } from '../nn/index.js';
+import { decodeSafetensors, encodeCheckpoint, restoreCheckpoint, type DecodedSafetensors, type Model, type RestoredCheckpoint } from '../nn/index.js';
 import type { Pipeline } from '../pipeline/index.js';
-import type { TrainConfig } from './config.js';
+import type { ConfigChange, TrainConfig } from './config.js';
 import type { CurvePoint } from './curves.js';
 import { ConfigError } from './errors.js';
 import type { EpochMetrics } from './events.js';
+import { checkFiniteTensors, savedCheckpointConfig } from './saved-run.js';
 
 /** An optimizer's clock: updates applied and samples seen. */
 export interface OptimizerClock {
@@ -34,8 +35,18 @@ export interface ResumeState {
   clocks: OptimizerClock[];
   /** The metrics of the completed epochs. */
   metrics: EpochMetrics[];
-  /** The training curve so far. */
+  /** The training curve so far (thinned to a bounded number of points, see `curves.ts`). */
   trainCurve: CurvePoint[];
+  /** The settings a resume changed (allowed explicitly), by the first epoch trained with them; absent when none. */
+  changes?: ConfigChangeRecord[];
+}
+
+/** Settings that a resume changed, and from which epoch on. */
+export interface ConfigChangeRecord {
+  /** The first epoch trained with the changed settings. */
+  epoch: number;
+  /** What changed. */
+  changes: ConfigChange[];
 }
 
 /** The metadata `config` of a training checkpoint. */
@@ -62,20 +73,20 @@ export function encodeTrainingCheckpoint(model: Model, pipe: Pipeline, config: T
 
 /**
  * The training configuration a checkpoint carries, read without a model (to build the
- * model it needs).
+ * model it needs), every field checked.
  *
  * @param source what to call the checkpoint in errors (e.g. its path).
- * @throws {@link ConfigError} when the checkpoint holds no training configuration.
+ * @throws {@link ConfigError} naming the file (and the field) when the file is damaged
+ *   or holds no valid training configuration.
  */
 export function checkpointTrainConfig(bytes: Uint8Array, source: string): TrainConfig {
-  const meta = decodeSafetensors(bytes, source).metadata.config;
-  const train = meta ? (JSON.parse(meta) as Partial<CheckpointConfig>).train : undefined;
-  if (!train) throw new ConfigError(`${source} holds no training configuration (was it written by pipegrad's training loop?)`);
-  return train;
+  return savedCheckpointConfig(decodeOrRefuse(bytes, source).metadata.config, source, false).train;
 }
 
 /** What {@link restoreTrainingCheckpoint} gives back besides the restored model. */
 export interface RestoredTraining {
+  /** The configuration the checkpoint was trained with. */
+  train: TrainConfig;
   /** What resuming needs. */
   resume: ResumeState;
   /** Every stage's optimizer state, by `stage<s>.<name>`. */
@@ -83,16 +94,33 @@ export interface RestoredTraining {
 }
 
 /**
- * Restore `model` from a training checkpoint and return its resume state and the
- * optimizer state by name.
+ * Restore `model` from a training checkpoint and return its configuration, its resume
+ * state and the optimizer state by name.
  *
- * @throws {@link ConfigError} when the checkpoint holds no resume state.
+ * @throws {@link ConfigError} naming the file when it is damaged, holds no valid
+ *   configuration or resume state, holds weights that are not finite, or does not fit
+ *   the model.
  */
 export function restoreTrainingCheckpoint(bytes: Uint8Array, model: Model, source: string): RestoredTraining {
-  const restored = restoreCheckpoint(decodeSafetensors(bytes, source), model, {}, source);
-  const saved = (restored.config ?? {}) as Partial<CheckpointConfig>;
-  if (!saved.resume) throw new ConfigError(`${source} was not written by pipegrad's training loop (no resume state)`);
-  return { resume: saved.resume, optimizerState: restored.optimizerState };
+  const contents = decodeOrRefuse(bytes, source);
+  const { train, resume } = savedCheckpointConfig(contents.metadata.config, source, true);
+  checkFiniteTensors(contents.tensors, source);
+  let restored: RestoredCheckpoint;
+  try {
+    restored = restoreCheckpoint(contents, model, {}, source);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return { train, resume: resume!, optimizerState: restored.optimizerState };
+}
+
+/** Decode a checkpoint; a damaged file is a {@link ConfigError} (the user gave a file that cannot be used). */
+export function decodeOrRefuse(bytes: Uint8Array, source: string): DecodedSafetensors {
+  try {
+    return decodeSafetensors(bytes, source);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 /**

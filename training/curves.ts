@@ -4,6 +4,13 @@
  * the progress reports give, about fifty per epoch; test points (dashed, with dots)
  * are the evaluations at the end of each epoch.
  *
+ * A curve keeps at most {@link CURVE_POINTS} points per line ({@link addCurvePoint}):
+ * when it has more, neighbouring points are merged in pairs (training: the mean loss
+ * and accuracy of both windows, weighted by the samples each covers; test: the later
+ * evaluation). The picture is 420 pixels wide, so a thousand points draw every
+ * pixel column, and a run of 10,000 short epochs costs the same to draw at its end as
+ * at its start: rewriting `curves.svg` after every epoch is O(1), not O(epochs).
+ *
  * @module
  */
 
@@ -27,6 +34,40 @@ export interface Curve {
   test: CurvePoint[];
 }
 
+/** The most points a curve keeps per line; one more halves it by merging neighbours. */
+export const CURVE_POINTS = 1024;
+
+/**
+ * Add `point` to the end of `points`, then, if there are more than {@link CURVE_POINTS},
+ * merge neighbours in pairs (amortized O(1) per point). `merge` says how: `mean` for
+ * running training measurements (the mean of both windows, weighted by the samples
+ * each covers since the point before), `latest` for evaluations (the later one stays).
+ *
+ * @example
+ * const train: CurvePoint[] = [];
+ * addCurvePoint(train, { samples: 100, loss: 0.7, accuracy: 0.5 }, 'mean');
+ */
+export function addCurvePoint(points: CurvePoint[], point: CurvePoint, merge: 'mean' | 'latest'): void {
+  points.push(point);
+  if (points.length <= CURVE_POINTS) return;
+  const merged: CurvePoint[] = [];
+  let before = 0;
+  for (let i = 0; i + 1 < points.length; i += 2) {
+    const [a, b] = [points[i], points[i + 1]];
+    if (merge === 'latest') merged.push(b);
+    else {
+      const wa = a.samples - before;
+      const wb = b.samples - a.samples;
+      const mean = (x: number, y: number): number => (wa + wb > 0 ? (x * wa + y * wb) / (wa + wb) : (x + y) / 2);
+      const accuracy = a.accuracy === null || b.accuracy === null ? null : mean(a.accuracy, b.accuracy);
+      merged.push({ samples: b.samples, loss: mean(a.loss, b.loss), accuracy });
+    }
+    before = b.samples;
+  }
+  if (points.length % 2 === 1) merged.push(points[points.length - 1]);
+  points.splice(0, points.length, ...merged);
+}
+
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 const W = 420;
 const H = 260;
@@ -35,10 +76,11 @@ const PAD = { left: 56, right: 16, top: 28, bottom: 40 };
 /** Render the curves of one or more runs as an SVG document. */
 export function renderCurves(curves: readonly Curve[]): string {
   const all = curves.flatMap((c) => [...c.train, ...c.test]);
-  const maxSamples = Math.max(1, ...all.map((p) => p.samples));
+  // Folds, not Math.max(...points): a spread of a long curve overflows the call stack.
+  const maxSamples = all.reduce((m, p) => Math.max(m, p.samples), 1);
   const losses = all.map((p) => p.loss).filter((v) => Number.isFinite(v) && v > 0);
-  let lo = Math.log10(Math.min(...losses, 10));
-  let hi = Math.log10(Math.max(...losses, 1e-3));
+  let lo = Math.log10(losses.reduce((m, v) => Math.min(m, v), 10));
+  let hi = Math.log10(losses.reduce((m, v) => Math.max(m, v), 1e-3));
   if (losses.length === 0) [lo, hi] = [-1, 1];
   if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
   const showAccuracy = all.some((p) => p.accuracy !== null);

@@ -5,12 +5,14 @@
  *
  * @module
  */
-import { decodeSafetensors, restoreCheckpoint } from '../nn/index.js';
+import { restoreCheckpoint } from '../nn/index.js';
 import { Pipeline, sgdForMethod } from '../pipeline/index.js';
-import { checkpointTrainConfig } from './checkpoint.js';
+import { decodeOrRefuse } from './checkpoint.js';
 import { trainConfig, type TrainConfig } from './config.js';
 import { buildModel, prepareData, type DatasetSource } from './data.js';
+import { ConfigError } from './errors.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { checkFiniteTensors, savedCheckpointConfig } from './saved-run.js';
 
 /** Settings of the saved configuration that an evaluation may change. */
 export type EvaluationOverrides = Partial<Pick<TrainConfig, 'dataDir' | 'limitTest'>>;
@@ -31,17 +33,29 @@ export interface CheckpointEvaluation {
  * @param source what to call the checkpoint in errors (e.g. its path).
  * @param load loads the configuration's data set by name.
  * @param overrides settings that replace the saved ones (given ones only).
- * @throws {@link ConfigError} when the checkpoint holds no training configuration.
+ * @throws {@link ConfigError} naming the file when it is damaged, holds no valid
+ *   training configuration, holds weights that are not finite, or evaluates to a test
+ *   loss that is not finite.
  * @example
  * const { evaluation } = evaluateCheckpoint(store.read('checkpoint-epoch-0002.safetensors'), 'epoch 2', load);
  */
 export function evaluateCheckpoint(bytes: Uint8Array, source: string, load: DatasetSource, overrides: EvaluationOverrides = {}): CheckpointEvaluation {
-  const saved = checkpointTrainConfig(bytes, source);
+  const contents = decodeOrRefuse(bytes, source);
+  const saved = savedCheckpointConfig(contents.metadata.config, source, false).train;
+  checkFiniteTensors(contents.tensors, source);
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const config = trainConfig({ ...saved, ...given });
   const data = prepareData(config, load);
   const model = buildModel(config, data);
-  restoreCheckpoint(decodeSafetensors(bytes, source), model, {}, source);
+  try {
+    restoreCheckpoint(contents, model, {}, source);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const pipe = new Pipeline({ units: model.pipelineUnits(), method: 'sgd', optimizer: sgdForMethod('sgd', { lr: 0 }) });
-  return { config, evaluation: evaluate(pipe, data.testLoader, data) };
+  const evaluation = evaluate(pipe, data.testLoader, data);
+  if (!Number.isFinite(evaluation.loss)) {
+    throw new ConfigError(`${source}: the test loss is ${evaluation.loss} on ${evaluation.samples} samples, though every weight is finite; the model's outputs overflow, so no accuracy is reported`);
+  }
+  return { config, evaluation };
 }

@@ -7,7 +7,7 @@
  */
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
 import type { MethodSpec } from '../pipeline/index.js';
-import type { TrainConfig } from './config.js';
+import { DEFAULT_MICRO_BATCHES, type TrainConfig } from './config.js';
 import { ConfigError } from './errors.js';
 
 /** Hyper-parameters after the scaling rules. */
@@ -31,7 +31,7 @@ export interface ResolvedHyperParameters {
  * batch-size scaling rules.
  */
 export function resolveHyperParameters(c: TrainConfig, spec: MethodSpec): ResolvedHyperParameters {
-  const effectiveBatch = c.batchSize * (spec.schedule.flushes ? c.microBatches : 1);
+  const effectiveBatch = c.batchSize * (spec.schedule.flushes ? (c.microBatches ?? DEFAULT_MICRO_BATCHES) : 1);
   let { lr, momentum, weightDecay } = c;
   if (c.refBatchSize !== undefined) {
     const scaled = scaleHyperparameters({ batchSize: c.refBatchSize, lr, momentum, weightDecay }, effectiveBatch);

@@ -18,12 +18,18 @@
  */
 export {
   checkField,
+  configChanges,
+  DEFAULT_MICRO_BATCHES,
+  defaultMitigation,
   defaulted,
   LR_SCHEDULES,
   optional,
+  RESUMABLE_CHANGES,
   TRAIN_FIELDS,
   trainConfig,
+  type ConfigChange,
   type ConfigField,
+  type ConfigNaming,
   type ConfigOf,
   type DefaultedField,
   type FieldKind,
@@ -32,22 +38,26 @@ export {
   type OptionalField,
   type TrainConfig,
 } from './config.js';
-export { ConfigError, DivergedError } from './errors.js';
+export { ConfigError, DivergedError, type Divergence } from './errors.js';
+export { metricsAtCheckpoint, recordResume, refuseExistingRun, resumeRun, savedRunConfig, type Resumption } from './resume.js';
+export { checkFiniteTensors, savedCheckpointConfig, savedResumeState, savedTrainConfig, type SavedCheckpoint } from './saved-run.js';
 export { lrScheduleFor, resolveHyperParameters, type ResolvedHyperParameters } from './hyperparameters.js';
 export { batchToExample, buildModel, prepareData, type DatasetSource, type ExampleShape, type PreparedData } from './data.js';
 export { argmaxRows, evaluate, type Evaluation } from './evaluate.js';
 export { evaluateCheckpoint, type CheckpointEvaluation, type EvaluationOverrides } from './evaluate-checkpoint.js';
 export type { EpochMetrics, Progress, TrainEvents } from './events.js';
-export { checkpointName, lastCheckpoint, memoryStore, type MemoryStore, type RunStore } from './store.js';
+export { checkpointEpoch, checkpointName, lastCheckpoint, memoryStore, RUN_FILES, runFilesIn, type MemoryStore, type RunStore } from './store.js';
 export {
   checkpointTrainConfig,
+  decodeOrRefuse,
   encodeTrainingCheckpoint,
   loadStageOptimizers,
   restoreTrainingCheckpoint,
   type CheckpointConfig,
+  type ConfigChangeRecord,
   type RestoredTraining,
   type OptimizerClock,
   type ResumeState,
 } from './checkpoint.js';
-export { renderCurves, type Curve, type CurvePoint } from './curves.js';
+export { addCurvePoint, CURVE_POINTS, renderCurves, type Curve, type CurvePoint } from './curves.js';
 export { METRICS_FILE, runTraining, type RunOptions, type TrainResult } from './run.js';

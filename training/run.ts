@@ -11,16 +11,17 @@
  *
  * @module
  */
-import { GpuUnavailableError, Tensor, useBackend } from '../core/index.js';
+import { GpuUnavailableError, useBackend } from '../core/index.js';
 import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type SampleResult, type StageMemory } from '../pipeline/index.js';
-import { loadStageOptimizers, encodeTrainingCheckpoint, restoreTrainingCheckpoint, type ResumeState } from './checkpoint.js';
+import { loadStageOptimizers, encodeTrainingCheckpoint, type ResumeState } from './checkpoint.js';
 import { trainConfig, type TrainConfig } from './config.js';
-import { renderCurves, type Curve, type CurvePoint } from './curves.js';
+import { addCurvePoint, renderCurves, type Curve, type CurvePoint } from './curves.js';
 import { buildModel, batchToExample, prepareData, type DatasetSource } from './data.js';
 import { ConfigError, DivergedError } from './errors.js';
 import { argmaxRows, evaluate } from './evaluate.js';
 import type { EpochMetrics, TrainEvents } from './events.js';
 import { resolveHyperParameters, lrScheduleFor, type ResolvedHyperParameters } from './hyperparameters.js';
+import { METRICS_FILE, recordResume, refuseExistingRun, resumeRun, type Resumption } from './resume.js';
 import { checkpointName, lastCheckpoint, type RunStore } from './store.js';
 
 /** Options of {@link runTraining}. */
@@ -29,8 +30,15 @@ export interface RunOptions {
   load: DatasetSource;
   /** Where the run writes `config.json`, `metrics.jsonl`, `curves.svg` and its checkpoints (absent: nowhere). */
   store?: RunStore;
-  /** Continue from the newest checkpoint in this store (it may be `store` itself). */
+  /** Continue from the newest checkpoint (by epoch) in this store (it may be `store` itself). */
   resumeFrom?: RunStore;
+  /**
+   * Let a resume change settings other than `epochs`, `dataDir`, `backend` and
+   * `checkpointEvery` (default false: such a resume is refused). The changes are kept
+   * in the checkpoints and logged in `metrics.jsonl`, and the configuration the run had
+   * before is kept as `config-until-epoch-NNNN.json`.
+   */
+  allowChanges?: boolean;
   /** Progress callbacks. */
   events?: TrainEvents;
 }
@@ -65,15 +73,21 @@ export interface TrainResult {
   pipeline: Pipeline;
 }
 
-/** The name of the training-metrics file: one JSON object per line, progress and epoch events. */
-export const METRICS_FILE = 'metrics.jsonl';
+export { METRICS_FILE };
 
 /**
  * Train as the configuration says; evaluate on the test split after every epoch.
  *
+ * Every setting is checked before any work: the configuration, the model and pipeline
+ * it makes, a `store` that already holds another run (refused: runs are never written
+ * over), and the checkpoint a resume starts from. Temporary files that interrupted
+ * writes left in the stores are removed first. On a resume, `metrics.jsonl` is cut back
+ * to the checkpoint's epoch, so that it equals an uninterrupted run's.
+ *
  * @throws {@link DivergedError} when the loss becomes NaN or infinite (the last good
  *   checkpoint is kept), and {@link ConfigError} for settings that cannot make a run
- *   (including a `resumeFrom` store with no checkpoint, or of another shape).
+ *   (including a `resumeFrom` store with no checkpoint, a damaged one, one of another
+ *   shape, or changed settings without `allowChanges`).
  * @example
  * const store = memoryStore();
  * const load = (name, opts) => loadFrom(syntheticDatasets, name, opts);
@@ -87,42 +101,42 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     if (e instanceof GpuUnavailableError) throw new ConfigError(`backend ${c.backend}: ${e.message}`);
     throw e;
   }
-  const spec = methodFor(c.method, c.mitigation);
-  const data = prepareData(c, options.load);
-  const model = buildModel(c, data);
-  const resolved = resolveHyperParameters(c, spec);
-  const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
-  const totalSamples = c.epochs * data.train.length;
-  const schedule = lrScheduleFor(c, resolved.lr, totalSamples);
-  const flush = spec.schedule.flushes;
-
-  let resume: ResumeState | null = null;
-  let resumeOptimizer = new Map<string, Tensor>();
-  if (options.resumeFrom) {
-    const from = options.resumeFrom;
-    const name = await lastCheckpoint(from);
-    if (!name) throw new ConfigError(`${from.location} holds no checkpoint-epoch-*.safetensors to resume from`);
-    ({ resume, optimizerState: resumeOptimizer } = restoreTrainingCheckpoint(await from.read(name), model, from.locate(name)));
-  }
-
-  const pipe = new Pipeline({
-    units: model.pipelineUnits(),
-    method: spec,
-    optimizer: sgdForMethod(spec, { lr: schedule, momentum: resolved.momentum, weightDecay: resolved.weightDecay }),
-    partition: c.stages ?? 'fine',
-    microBatchSize: c.batchSize,
-    ...(flush ? { microBatches: c.microBatches } : {}),
-  });
-  if (resume) loadStageOptimizers(pipe, resumeOptimizer, resume.clocks);
-
   const store = options.store;
-  await store?.write('config.json', JSON.stringify({ ...c, resolved }, null, 2) + '\n');
+  if (store) await refuseExistingRun(store, options.resumeFrom);
+  await store?.removeTemporaries?.();
+  if (options.resumeFrom && options.resumeFrom !== store) await options.resumeFrom.removeTemporaries?.();
+  const spec = methodFor(c.method, c.mitigation);
+  const { data, model, resolved, schedule } = asConfigErrors(() => {
+    const data = prepareData(c, options.load);
+    const model = buildModel(c, data);
+    const resolved = resolveHyperParameters(c, spec);
+    return { data, model, resolved, schedule: lrScheduleFor(c, resolved.lr, c.epochs * data.train.length) };
+  });
+  const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
+  const flush = spec.schedule.flushes;
+  // The model holds the checkpoint's weights before the pipeline takes them over.
+  const resumption: Resumption | null = options.resumeFrom ? await resumeRun(options.resumeFrom, model, c, options.allowChanges ?? false) : null;
+  const pipe = asConfigErrors(
+    () =>
+      new Pipeline({
+        units: model.pipelineUnits(),
+        method: spec,
+        optimizer: sgdForMethod(spec, { lr: schedule, momentum: resolved.momentum, weightDecay: resolved.weightDecay }),
+        partition: c.stages ?? 'fine',
+        microBatchSize: c.batchSize,
+        ...(flush ? { microBatches: c.microBatches } : {}),
+      }),
+  );
+  if (resumption) loadStageOptimizers(pipe, resumption.optimizerState, resumption.resume.clocks);
+  const resume = resumption?.resume ?? null;
+
+  if (store) {
+    if (resumption) await recordResume(store, options.resumeFrom!, resumption);
+    await store.write('config.json', JSON.stringify({ ...c, resolved }, null, 2) + '\n');
+  }
   const metrics: EpochMetrics[] = resume ? [...resume.metrics] : [];
-  const curve: Curve = {
-    label: spec.name,
-    train: resume ? [...resume.trainCurve] : [],
-    test: metrics.map((m) => ({ samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy })),
-  };
+  const curve: Curve = { label: spec.name, train: resume ? [...resume.trainCurve] : [], test: [] };
+  for (const m of metrics) addCurvePoint(curve.test, { samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy }, 'latest');
   const started = Date.now();
   let trainedSamples = 0;
   let trainedSeconds = 0;
@@ -153,7 +167,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
         const rate = seen / Math.max(elapsed, 1e-3);
         const remaining = (c.epochs - epoch) * data.train.length - seen;
         const point: CurvePoint = { samples: epoch * data.train.length + seen, loss: windowLoss / windowCount, accuracy: data.classification ? windowCorrect / windowCount : null };
-        curve.train.push(point);
+        addCurvePoint(curve.train, point, 'mean');
         pending.push(point);
         options.events?.progress?.({
           epoch: epoch + 1,
@@ -180,6 +194,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
         throw new DivergedError(
           `training diverged at step ${step} (epoch ${epoch + 1}, sample ${e.sample}): the loss is ${e.value}; ` +
             (last ? `the last good checkpoint is ${store!.locate(last)}` : 'no checkpoint was written yet') + '; lower the learning rate and try again',
+          { step, epoch: epoch + 1, sample: e.sample, loss: e.value },
         );
       }
       throw e;
@@ -202,7 +217,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
       seconds,
     };
     metrics.push(m);
-    curve.test.push({ samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy });
+    addCurvePoint(curve.test, { samples: m.samplesSeen, loss: m.testLoss, accuracy: m.testAccuracy }, 'latest');
     options.events?.epoch?.(m);
     if (store) {
       await store.appendLine(METRICS_FILE, JSON.stringify({ event: 'epoch', ...m }));
@@ -214,6 +229,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
           clocks: pipe.stages.map((s) => ({ step: s.optimizer.steps, samples: s.optimizer.samples })),
           metrics,
           trainCurve: curve.train,
+          ...(resume?.changes ? { changes: resume.changes } : {}),
         };
         await store.write(checkpointName(epoch + 1), encodeTrainingCheckpoint(model, pipe, c, resumeState, (epoch + 1) * batchesPerEpoch));
       }
@@ -236,4 +252,18 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     curve,
     pipeline: pipe,
   };
+}
+
+/**
+ * Run `setup`; an error it throws is a {@link ConfigError} (building the data, the model
+ * and the pipeline from checked settings fails only for settings that cannot go
+ * together, such as more stages than layers).
+ */
+function asConfigErrors<T>(setup: () => T): T {
+  try {
+    return setup();
+  } catch (e) {
+    if (e instanceof ConfigError || !(e instanceof Error)) throw e;
+    throw new ConfigError(e.message.split('\n')[0]);
+  }
 }

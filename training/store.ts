@@ -22,6 +22,12 @@ export interface RunStore {
   list(): readonly string[] | Promise<readonly string[]>;
   /** Where the file `name` is, for messages (e.g. its path). */
   locate(name: string): string;
+  /**
+   * Remove what interrupted writes left behind (a folder's temporary files from a
+   * `kill -9` or a full disk) and return their names; the training loop calls it when a
+   * run starts or resumes. Absent where writes cannot be interrupted halfway.
+   */
+  removeTemporaries?(): string[] | Promise<string[]>;
 }
 
 /** A store whose files live in a `Map` (name → bytes). */
@@ -65,13 +71,35 @@ export function memoryStore(): MemoryStore {
   };
 }
 
-/** Checkpoint file name of an epoch: `checkpoint-epoch-0003.safetensors`. */
+/** Checkpoint file name of an epoch: `checkpoint-epoch-0003.safetensors` (more digits from epoch 10,000). */
 export function checkpointName(epoch: number): string {
   return `checkpoint-epoch-${String(epoch).padStart(4, '0')}.safetensors`;
 }
 
-/** The newest checkpoint in a store (the name of the highest epoch), or null when there is none. */
+/** The epoch a checkpoint file name holds (`checkpoint-epoch-0003.safetensors` → 3), or null for any other name. */
+export function checkpointEpoch(name: string): number | null {
+  const match = /^checkpoint-epoch-([0-9]+)\.safetensors$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The newest checkpoint in a store, by epoch number (so epoch 10,001 wins over 9,999,
+ * though its name sorts first), or null when there is none.
+ */
 export async function lastCheckpoint(store: RunStore): Promise<string | null> {
-  const names = (await store.list()).filter((f) => /^checkpoint-epoch-\d+\.safetensors$/.test(f)).sort();
-  return names.length > 0 ? names[names.length - 1] : null;
+  let best: string | null = null;
+  let bestEpoch = -1;
+  for (const name of await store.list()) {
+    const epoch = checkpointEpoch(name);
+    if (epoch !== null && epoch > bestEpoch) [best, bestEpoch] = [name, epoch];
+  }
+  return best;
+}
+
+/** The files that make a folder a run: its configuration, its metrics, its curves. */
+export const RUN_FILES: readonly string[] = ['config.json', 'metrics.jsonl', 'curves.svg'];
+
+/** The files of a run that a store holds ({@link RUN_FILES} and checkpoints), sorted; empty when it holds no run. */
+export async function runFilesIn(store: RunStore): Promise<string[]> {
+  return (await store.list()).filter((name) => RUN_FILES.includes(name) || checkpointEpoch(name) !== null).sort();
 }

@@ -6,6 +6,7 @@
 import { Tensor } from '../../core/index.js';
 import { createModel, modelNames, type NormKind } from '../../nn/index.js';
 import { accountPipeline, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, type PipelineAccount } from '../../pipeline/index.js';
+import { DEFAULT_MICRO_BATCHES } from '../../training/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 
@@ -15,9 +16,9 @@ function inspectFlags(): FlagSpec[] {
     { name: 'method', kind: 'string', default: 'pb', choices: methodScheduleNames, help: 'schedule' },
     { name: 'mitigation', kind: 'string', default: 'none', choices: mitigationNames, help: 'mitigation (stash and pipemare hold weight versions)' },
     { name: 'stages', kind: 'integer', min: 1, help: 'number of stages (default: fine-grained)' },
-    { name: 'micro-batches', kind: 'integer', min: 1, default: 4, help: 'micro-batches per update (gpipe, 1f1b)' },
+    { name: 'micro-batches', kind: 'integer', min: 1, help: 'micro-batches per update, gpipe and 1f1b only (default: 4)' },
     { name: 'batch-size', kind: 'integer', min: 1, default: 1, help: 'samples per micro-batch (scales activation memory)' },
-    { name: 'width', kind: 'number', min: 0, help: 'width multiplier' },
+    { name: 'width', kind: 'number', above: 0, help: 'width multiplier' },
     { name: 'norm', kind: 'string', choices: ['group', 'batch', 'layer', 'none'], help: 'normalization layers' },
     { name: 'json', kind: 'boolean', default: false, help: 'print the table as JSON' },
   ];
@@ -45,17 +46,21 @@ export function inspectCommand(argv: readonly string[], out: Sink): PipelineAcco
   if (positional.length > 0) throw new UsageError(`inspect: unexpected argument '${positional[0]}'`);
   const spec = methodFor(flags.method as string, flags.mitigation as string);
   const name = flags.model as string;
-  const model = createModel(name, {
-    ...(flags.width !== undefined ? { width: flags.width as number } : {}),
-    ...(flags.norm !== undefined ? { norm: flags.norm as NormKind } : {}),
-  });
   const flush = spec.schedule.flushes;
-  const pipe = new Pipeline({
-    units: model.pipelineUnits(),
-    method: spec,
-    optimizer: sgdForMethod(spec, { lr: 0 }),
-    partition: (flags.stages as number | undefined) ?? 'fine',
-    ...(flush ? { microBatches: flags['micro-batches'] as number } : {}),
+  const given = flags['micro-batches'] as number | undefined;
+  if (given !== undefined && !flush) throw new UsageError(`inspect: --micro-batches is for gpipe and 1f1b; --method ${flags.method} does not use it, so leave it out`);
+  const pipe = settingsErrors(() => {
+    const model = createModel(name, {
+      ...(flags.width !== undefined ? { width: flags.width as number } : {}),
+      ...(flags.norm !== undefined ? { norm: flags.norm as NormKind } : {}),
+    });
+    return new Pipeline({
+      units: model.pipelineUnits(),
+      method: spec,
+      optimizer: sgdForMethod(spec, { lr: 0 }),
+      partition: (flags.stages as number | undefined) ?? 'fine',
+      ...(flush ? { microBatches: given ?? DEFAULT_MICRO_BATCHES } : {}),
+    });
   });
   const inputShape = defaultInputShape(name);
   const b = flags['batch-size'] as number;
@@ -76,4 +81,13 @@ function defaultInputShape(model: string): [number, number, number] {
   if (model === 'resnet50') return [3, 224, 224];
   if (model.startsWith('resnet') || model.startsWith('vgg')) return [3, 32, 32];
   return [1, 28, 28];
+}
+
+/** Run `build`; what it throws is a setting that cannot be (more stages than layers, say): a {@link UsageError}. */
+function settingsErrors<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw e instanceof Error && !(e instanceof UsageError) ? new UsageError(`inspect: ${e.message.split('\n')[0]}`) : e;
+  }
 }

@@ -4,19 +4,27 @@
  *
  * @module
  */
-import { accountSchedule, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, type ScheduleName } from '../../pipeline/index.js';
+import { accountSchedule, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, type Schedule, type ScheduleName } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 import { writeFileAtomic } from '../../nn/node.js';
+import { DEFAULT_MICRO_BATCHES } from '../../training/index.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'method', kind: 'string', default: 'pb', choices: ['sgd', 'sequential', 'pb', 'gpipe', '1f1b'], help: 'which schedule' },
   { name: 'stages', kind: 'integer', min: 1, default: 4, help: 'number of stages S' },
   { name: 'samples', kind: 'integer', min: 1, default: 8, help: 'samples (or micro-batches)' },
-  { name: 'micro-batches', kind: 'integer', min: 1, default: 4, help: 'micro-batches per update (gpipe, 1f1b)' },
+  { name: 'micro-batches', kind: 'integer', min: 1, help: 'micro-batches per update, gpipe and 1f1b only (default: 4)' },
   { name: 'svg', kind: 'string', help: 'also write the picture to this SVG file' },
   { name: 'json', kind: 'boolean', default: false, help: 'print the instruction stream as JSON' },
 ];
+
+/**
+ * The most cells (stages × ticks) `schedule` draws: a grid of a million cells is about
+ * 5 MB of text, far past what a picture can show; larger requests are refused before
+ * anything is drawn, rather than running out of memory.
+ */
+export const MAX_SCHEDULE_CELLS = 1_000_000;
 
 /** Help of `pipegrad schedule`. */
 export function scheduleHelp(): string {
@@ -28,8 +36,11 @@ export function scheduleCommand(argv: readonly string[], out: Sink): void {
   const { flags, positional } = parseFlags('schedule', argv, FLAGS);
   if (positional.length > 0) throw new UsageError(`schedule: unexpected argument '${positional[0]}'`);
   const definition = resolveSchedule(flags.method === 'sgd' ? 'sequential' : (flags.method as ScheduleName));
-  const microBatches = definition.flushes ? (flags['micro-batches'] as number) : undefined;
+  const given = flags['micro-batches'] as number | undefined;
+  if (given !== undefined && !definition.flushes) throw new UsageError(`schedule: --micro-batches is for gpipe and 1f1b; --method ${flags.method} does not use it, so leave it out`);
+  const microBatches = definition.flushes ? (given ?? DEFAULT_MICRO_BATCHES) : undefined;
   const schedule = makeSchedule(definition, { stages: flags.stages as number, samples: flags.samples as number, microBatches });
+  checkGridSize(schedule);
   const account = accountSchedule(schedule);
   const delays = steadyStateDelays(definition, schedule.stages, microBatches);
   if (flags.json) {
@@ -42,5 +53,21 @@ export function scheduleCommand(argv: readonly string[], out: Sink): void {
   if (flags.svg) {
     writeFileAtomic(flags.svg as string, renderSvg(schedule));
     if (!flags.json) out.write(`wrote ${flags.svg}\n`);
+  }
+}
+
+/**
+ * Refuse a schedule whose grid has more than {@link MAX_SCHEDULE_CELLS} cells; counting
+ * stops as soon as the limit is passed, so the check itself stays small.
+ */
+function checkGridSize(schedule: Schedule): void {
+  const mostTicks = Math.floor(MAX_SCHEDULE_CELLS / schedule.stages);
+  let ticks = 0;
+  for (const _ of schedule.ticks()) {
+    if (++ticks > mostTicks) {
+      throw new UsageError(
+        `schedule: ${schedule.stages} stages × more than ${mostTicks.toLocaleString('en-US')} ticks is more than the ${MAX_SCHEDULE_CELLS.toLocaleString('en-US')} cells schedule draws; use fewer --stages or --samples`,
+      );
+    }
   }
 }

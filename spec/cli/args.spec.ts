@@ -31,6 +31,7 @@ test('parseFlags: --name value, --name=value, boolean flags, positionals, defaul
   t.deepEqual([epochs, lr, p.flags.method, p.flags.augment, p.positional], [4, 0.5, 'sgd', true, ['file.bin']], 'values and positionals');
   t.deepEqual(parseFlags('demo', ['--augment=false'], FLAGS).flags, { epochs: 1, lr: undefined, method: 'pb', augment: false }, 'defaults, and --flag=false');
   t.equal(parseFlags('demo', ['--lr', '-0.25'], FLAGS).flags.lr, -0.25, 'a negative number is a value');
+  t.deepEqual([...parseFlags('demo', ['--lr', '1e-3', '--augment'], FLAGS).given].sort(), ['augment', 'lr'], 'given lists the flags given, not those from defaults');
   t.end();
 });
 
@@ -41,8 +42,8 @@ test('parseFlags: each mistake is one UsageError line that says what is valid', 
     [['--epochs'], 'demo: --epochs needs a value (passes)'],
     [['--epochs', '--lr', '1'], 'demo: --epochs needs a value (passes)'],
     [['--epochs', '0'], 'demo: --epochs must be at least 1, got 0'],
-    [['--epochs', '2.5'], "demo: --epochs needs an integer, got '2.5'"],
-    [['--lr', 'fast'], "demo: --lr needs a number, got 'fast'"],
+    [['--epochs', '2.5'], "demo: --epochs needs an integer (decimal, like 10), got '2.5'"],
+    [['--lr', 'fast'], "demo: --lr needs a number (decimal, like 0.01), got 'fast'"],
     [['--method', 'pipedream'], "demo: --method 'pipedream' is not valid; choose one of: sgd, pb"],
     [['--augment=yes'], "demo: --augment is true or false, got 'yes'"],
   ];

@@ -77,7 +77,7 @@ test('train --resume continues to exactly the result of an uninterrupted run', a
 test('a diverging run stops with the step, keeps the last good checkpoint, and exits 1', async (t) => {
   const out = join(tmp, 'diverge');
   await run('train', ...small, '--epochs', '1', '--out', out);
-  const r = await run('train', ...small, '--epochs', '2', '--lr', '1e30', '--resume', out);
+  const r = await run('train', ...small, '--epochs', '2', '--lr', '1e30', '--resume', out, '--allow-changes');
   t.equal(r.code, 1, 'exit code 1');
   t.match(r.err, /^pipegrad: training diverged at step \d+ \(epoch 2, sample \d+\): the loss is (NaN|Infinity|-Infinity); the last good checkpoint is .*checkpoint-epoch-0001\.safetensors/, 'the message names the step and the checkpoint');
   t.equal(r.err.trim().split('\n').length, 1, 'one line');
@@ -136,7 +136,7 @@ test('bad input: one line, the valid choices, exit code 2', async (t) => {
     [['train', '--method', 'pipedream'], /--method 'pipedream' is not valid; choose one of: sgd, pb, gpipe, 1f1b/],
     [['train', '--mitigation', 'magic'], /--mitigation 'magic' is not valid; choose one of: none, sc, lwp, sc\+lwp/],
     [['train', '--learning-rate', '1'], /unknown flag --learning-rate; valid flags: --model/],
-    [['train', '--lr', 'fast'], /--lr needs a number, got 'fast'/],
+    [['train', '--lr', 'fast'], /--lr needs a number \(decimal, like 0.01\), got 'fast'/],
     [['train', '--epochs'], /--epochs needs a value/],
     [['compare', '--methods', 'sgd,pb+magic'], /unknown mitigation 'magic'; valid mitigations/],
     [['schedule', '--stages', '0'], /--stages must be at least 1, got 0/],

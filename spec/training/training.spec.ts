@@ -86,7 +86,7 @@ test('a diverging run stops with a DivergedError naming the step and the last go
   const store = memoryStore();
   await runTraining({ ...base, epochs: 1 }, { load, store });
   try {
-    await runTraining({ ...base, epochs: 2, lr: 1e30 }, { load, store, resumeFrom: store });
+    await runTraining({ ...base, epochs: 2, lr: 1e30 }, { load, store, resumeFrom: store, allowChanges: true });
     t.fail('expected a DivergedError');
   } catch (e) {
     t.ok(e instanceof DivergedError, 'a DivergedError');
@@ -110,6 +110,20 @@ test('settings that cannot make a run are ConfigErrors that say what is wrong', 
   } catch (e) {
     t.ok(e instanceof ConfigError && /^memory holds no checkpoint-epoch-\*\.safetensors to resume from$/.test((e as Error).message), `an empty store cannot be resumed: ${(e as Error).message}`);
   }
+  const used = memoryStore();
+  await runTraining({ ...base, epochs: 1 }, { load, store: used });
+  const before = new Map(used.files);
+  try {
+    await runTraining({ ...base, epochs: 1 }, { load, store: used });
+    t.fail('expected a ConfigError');
+  } catch (e) {
+    t.equal(
+      (e as Error).message,
+      'memory already holds a run (checkpoint-epoch-0001.safetensors, config.json, curves.svg and 1 more); nothing was written: resume it, or choose another folder for a new run',
+      'a store that holds a run is not written over by a new one',
+    );
+  }
+  t.deepEqual(used.files, before, 'and nothing in it changed');
   t.equal(trainConfig().model, 'smallcnn', 'the defaults are the default job');
   t.end();
 });
