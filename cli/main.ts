@@ -1,5 +1,5 @@
 /**
- * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`.
+ * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`, `study`.
  *
  * Errors a user can fix (an unknown command, model, flag or value; a missing file;
  * settings the training library rejects) print one line and exit with code 2; a diverging run prints one line and exits
@@ -12,6 +12,7 @@ import { compareCommand, compareHelp } from './commands/compare.js';
 import { evalCommand, evalHelp } from './commands/eval.js';
 import { inspectCommand, inspectHelp } from './commands/inspect.js';
 import { scheduleCommand, scheduleHelp } from './commands/schedule.js';
+import { studyCommand, studyHelp } from './commands/study.js';
 import { trainCommand, trainHelp } from './commands/train.js';
 import { ConfigError, DivergedError } from '../training/index.js';
 import type { Sink } from './report.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { help: () => string; run: (argv: readonly string
   schedule: { help: scheduleHelp, run: scheduleCommand, summary: 'print a schedule as a tick × stage grid (and SVG)' },
   inspect: { help: inspectHelp, run: inspectCommand, summary: 'per-stage accounting: parameters, delay, activations, weight versions' },
   eval: { help: evalHelp, run: evalCommand, summary: 'evaluate a saved checkpoint on its test set' },
+  study: { help: studyHelp, run: studyCommand, summary: 'run a study file: a grid of runs with several seeds; report of mean ± sd and SVG' },
 };
 
 /** The top-level help. */
