@@ -1,5 +1,5 @@
 /**
- * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`, `study`.
+ * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`, `analyze`, `study`.
  *
  * Errors a user can fix (an unknown command, model, flag or value; a missing file;
  * settings the training library rejects) print one line and exit with code 2; a diverging run prints one line and exits
@@ -8,6 +8,7 @@
  * @module
  */
 import { UsageError } from './args.js';
+import { analyzeCommand, analyzeHelp } from './commands/analyze.js';
 import { compareCommand, compareHelp } from './commands/compare.js';
 import { evalCommand, evalHelp } from './commands/eval.js';
 import { inspectCommand, inspectHelp } from './commands/inspect.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { help: () => string; run: (argv: readonly string
   schedule: { help: scheduleHelp, run: scheduleCommand, summary: 'print a schedule as a tick × stage grid (and SVG)' },
   inspect: { help: inspectHelp, run: inspectCommand, summary: 'per-stage accounting: parameters, delay, activations, weight versions' },
   eval: { help: evalHelp, run: evalCommand, summary: 'evaluate a saved checkpoint on its test set' },
+  analyze: { help: analyzeHelp, run: analyzeCommand, summary: 'the quadratic analysis: largest stable η·λ per delay and method, rate heatmaps, engine loss curves' },
   study: { help: studyHelp, run: studyCommand, summary: 'run a study file: a grid of runs with several seeds; report of mean ± sd and SVG' },
 };
 
