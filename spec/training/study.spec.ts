@@ -4,7 +4,7 @@
  * same numbers an uninterrupted study gives.
  */
 import test from 'tape';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFrom, syntheticDatasets } from '../../datasets/index.js';
@@ -139,5 +139,16 @@ test('pipegrad study: --dry-run lists the runs; a run writes report.md and study
   writeFileSync(file, JSON.stringify({ ...tiny, seeds: [1, 1] }));
   t.equal(await main(['study', file], badOut, badErr), 2, 'exit code 2');
   t.match(bad.err, /^pipegrad: study: .*tiny\.json: 'seeds' must be a non-empty array of distinct non-negative integers\n$/, `one line: ${bad.err}`);
+  t.end();
+});
+
+test('the shipped studies: every file in studies/ is a valid study with at least 3 seeds per cell', (t) => {
+  const dir = 'studies';
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  t.ok(files.length >= 6, `depth, learning rate (two regimes), scaling, normalization, ResNet-20: got ${files.join(', ')}`);
+  for (const f of files) {
+    const spec = parseStudy(JSON.parse(readFileSync(join(dir, f), 'utf8')), f);
+    t.ok(spec.seeds.length >= 3 && planStudy(spec).length >= 3 * 2, `${f}: ${spec.seeds.length} seeds, ${planStudy(spec).length} runs`);
+  }
   t.end();
 });
