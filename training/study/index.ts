@@ -6,7 +6,7 @@
  * @module
  */
 export { meanSd, type MeanSd } from './stats.js';
-export { axisLabel, parseStudy, planStudy, type AxisValue, type PlannedRun, type StudySpec } from './spec.js';
+export { axisLabel, parseStudy, planStudy, type AxisValue, type SettingGroup, type PlannedRun, type StudySpec } from './spec.js';
 export { divergedResult, finishedResult, resultName, type StudyRunResult } from './result.js';
 export { runScore, summarizeStudy, type CellSummary, type PanelSummary } from './summary.js';
 export { formatMeanSd, studyReport } from './report.js';

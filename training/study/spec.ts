@@ -33,8 +33,16 @@ import { resolveMethod } from '../../pipeline/index.js';
 import { trainConfig, type TrainConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 
+/** A labelled group of settings: one value of an axis that sets several settings at once. */
+export interface SettingGroup {
+  /** How the report and the run ids show this value. */
+  label: string;
+  /** The settings (names of {@link TrainConfig}) and their values. */
+  [setting: string]: string | number | boolean;
+}
+
 /** One value of an axis: a setting's value, or a labelled group of settings. */
-export type AxisValue = string | number | boolean | ({ label: string } & Record<string, string | number | boolean>);
+export type AxisValue = string | number | boolean | SettingGroup;
 
 /** A study as its file describes it. */
 export interface StudySpec {
