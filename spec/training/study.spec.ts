@@ -14,6 +14,7 @@ import {
   memoryStore,
   parseStudy,
   planStudy,
+  renderStudyPlot,
   resultName,
   runStudy,
   summarizeStudy,
@@ -96,6 +97,9 @@ test('summarizeStudy: mean ± sd over seeds, diverged runs count as chance, the 
   const sdGap = Math.sqrt(((-0.1 + 1 / 3) ** 2 + (-0.7 + 1 / 3) ** 2 + (-0.2 + 1 / 3) ** 2) / 2);
   t.ok(Math.abs(pb.gap!.mean + 1 / 3) < 1e-12 && Math.abs(pb.gap!.sd - sdGap) < 1e-12, `gap −1/3 ± ${sdGap}, got ${pb.gap!.mean} ± ${pb.gap!.sd}`);
   t.equal(sgd.gap, null, 'the baseline has no gap to itself');
+  const svg = renderStudyPlot([panel], { title: 'gap', xName: 'lr' });
+  t.equal(svg.match(/<circle/g)?.length, 2, 'the picture has one mean point per cell');
+  t.equal(svg.match(/<line x1="([\d.]+)" y1="[\d.]+" x2="\1"/g)?.length, 2, 'and one vertical error bar per cell');
   t.end();
 });
 

@@ -38,10 +38,12 @@ export function renderStudyPlot(panels: readonly PanelSummary[], options: StudyP
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const legendRows = Math.ceil(series.length / 4);
+  // Wide enough for the title (about 6.5 px per character at 12 px).
+  const width = Math.max(W * Math.max(n, 1), Math.ceil(6.5 * options.title.length) + 20);
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W * Math.max(n, 1)}" height="${H + 24 + 18 * legendRows}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 24 + 18 * legendRows}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
-    `<text x="${(W * Math.max(n, 1)) / 2}" y="14" text-anchor="middle" font-weight="bold" font-size="12">${escapeXml(options.title)}</text>`,
+    `<text x="10" y="14" font-weight="bold" font-size="12">${escapeXml(options.title)}</text>`,
   ];
   const y = (v: number): number => 16 + PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
   panels.forEach((panel, k) => {
