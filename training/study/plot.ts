@@ -35,11 +35,14 @@ export function renderStudyPlot(panels: readonly PanelSummary[], options: StudyP
   let lo = values.length > 0 ? Math.max(0, Math.floor(Math.min(...values) * 10) / 10) : 0;
   const hi = values.length > 0 ? Math.min(1, Math.ceil(Math.max(...values) * 10) / 10) : 1;
   if (hi - lo < 0.1) lo = Math.max(0, hi - 0.1);
-  const plotW = W - PAD.left - PAD.right;
+  // A panel is wide enough for its x labels side by side (about 6 px per character).
+  const xs = panels[0]?.xs ?? [];
+  const PW = Math.max(W, PAD.left + PAD.right + xs.length * (6 * Math.max(0, ...xs.map((x) => x.length)) + 12));
+  const plotW = PW - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const legendRows = Math.ceil(series.length / 4);
   // Wide enough for the title (about 6.5 px per character at 12 px).
-  const width = Math.max(W * Math.max(n, 1), Math.ceil(6.5 * options.title.length) + 20);
+  const width = Math.max(PW * Math.max(n, 1), Math.ceil(6.5 * options.title.length) + 20);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 24 + 18 * legendRows}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
@@ -47,7 +50,7 @@ export function renderStudyPlot(panels: readonly PanelSummary[], options: StudyP
   ];
   const y = (v: number): number => 16 + PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
   panels.forEach((panel, k) => {
-    const x0 = k * W;
+    const x0 = k * PW;
     const numeric = options.logX && panel.xs.every((s) => Number(s) > 0);
     const pos = numeric ? panel.xs.map((s) => Math.log10(Number(s))) : panel.xs.map((_, i) => i);
     const [pMin, pMax] = [Math.min(...pos), Math.max(...pos)];
