@@ -1,5 +1,5 @@
 /**
- * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`.
+ * The `pipegrad` command: `train`, `compare`, `schedule`, `inspect`, `eval`, `analyze`, `study`.
  *
  * Errors a user can fix (an unknown command, model, flag or value; a missing or damaged
  * file; settings the training library rejects; a folder that already holds a run) print
@@ -10,10 +10,12 @@
  * @module
  */
 import { UsageError } from './args.js';
+import { analyzeCommand, analyzeHelp } from './commands/analyze.js';
 import { compareCommand, compareHelp } from './commands/compare.js';
 import { evalCommand, evalHelp } from './commands/eval.js';
 import { inspectCommand, inspectHelp } from './commands/inspect.js';
 import { scheduleCommand, scheduleHelp } from './commands/schedule.js';
+import { studyCommand, studyHelp } from './commands/study.js';
 import { trainCommand, trainHelp } from './commands/train.js';
 import { ConfigError, DivergedError } from '../training/index.js';
 import type { Sink } from './report.js';
@@ -25,6 +27,8 @@ const COMMANDS: Record<string, { help: () => string; run: (argv: readonly string
   schedule: { help: scheduleHelp, run: scheduleCommand, summary: 'print a schedule as a tick × stage grid (and SVG)' },
   inspect: { help: inspectHelp, run: inspectCommand, summary: 'per-stage accounting: parameters, delay, activations, weight versions' },
   eval: { help: evalHelp, run: evalCommand, summary: 'evaluate a saved checkpoint on its test set' },
+  analyze: { help: analyzeHelp, run: analyzeCommand, summary: 'the quadratic analysis: largest stable η·λ per delay and method, rate heatmaps, engine loss curves' },
+  study: { help: studyHelp, run: studyCommand, summary: 'run a study file: a grid of runs with several seeds; report of mean ± sd and SVG' },
 };
 
 /** The top-level help. */

@@ -112,6 +112,10 @@ export const TRAIN_FIELDS = {
   refBatchSize: optional('integer', 'reference batch size B0 of --lr/--momentum, scaled to --batch-size B as m = m0^(B/B0), lr = lr0·(B/B0)·(1−m)/(1−m0) (same momentum half-life and per-sample step)', { min: 1 }),
   /** Width multiplier of the model. */
   width: optional('number', 'width multiplier of the model', { above: 0 }),
+  /** Hidden layers of an `mlp` (absent: the family's default, 2). */
+  depth: optional('integer', 'hidden layers of an mlp (default 2)', { min: 0 }),
+  /** Width of each hidden layer of an `mlp` before the width multiplier (absent: 256). */
+  hidden: optional('integer', 'width of each hidden layer of an mlp (default 256)', { min: 1 }),
   /** Normalization layers, one of `NORM_KINDS` (absent: the family's default). */
   norm: optional('string', 'normalization layers (default: the model family default)', { choices: () => NORM_KINDS }),
   /** Random crop and flip of image data. */

@@ -70,7 +70,7 @@ export function batchToExample(b: Batch, shape: ExampleShape): Example {
   return { input, target };
 }
 
-/** Build the model a configuration names (`model`, `seed`, `width`, `norm`), sized to the data. */
+/** Build the model a configuration names (`model`, `seed`, `width`, `norm`, and an mlp's `depth` and `hidden`), sized to the data. */
 export function buildModel(c: TrainConfig, shape: ExampleShape): Model {
   return createModel(c.model, {
     inputShape: shape.inputShape,
@@ -78,5 +78,7 @@ export function buildModel(c: TrainConfig, shape: ExampleShape): Model {
     seed: c.seed,
     ...(c.width !== undefined ? { width: c.width } : {}),
     ...(c.norm !== undefined ? { norm: c.norm as NormKind } : {}),
+    ...(c.depth !== undefined ? { depth: c.depth } : {}),
+    ...(c.hidden !== undefined ? { hidden: c.hidden } : {}),
   });
 }

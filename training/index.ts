@@ -61,3 +61,4 @@ export {
 } from './checkpoint.js';
 export { addCurvePoint, CURVE_POINTS, renderCurves, type Curve, type CurvePoint } from './curves.js';
 export { METRICS_FILE, runTraining, type RunOptions, type TrainResult } from './run.js';
+export * from './study/index.js';
