@@ -32,8 +32,10 @@
  *
  * @module
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
+import type { Backend, BinaryOp, Conv2dGeometry, Data, FusedConvKernels, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
 import { cpuBackend, insideRange, tapRanges } from './cpu.js';
+import { hostKernels } from './host-kernels.js';
+import { unfoldedConv, unfoldedSize, type ConvKernels } from './unfolded-conv.js';
 import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, reductionNest, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
@@ -134,37 +136,59 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   // -------------------------------------------------------------------------------
 
   /**
-   * `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, then per product
-   * and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and op(B)
-   * into 8-column panels (zero-padded), and have the micro-kernel write every 4×8 tile of
-   * a padded C (the first k block) or add to it (later blocks); finally copy C's real
-   * rows out. A block shared by the whole
-   * batch (stride 0) is packed once when k is a single block.
+   * Where a GEMM's packing space and result lie in the arena: the regions
+   * {@link planGemm} adds to a layout after the operands'. C has `mPad` rows of row
+   * stride `nPad` (padded to whole tiles).
    */
-  function gemm(a: Data, b: Data, args: GemmArgs): Data {
-    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
-    checkGemm('wasm.gemm', a, b, args);
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || batch === 0 || m < GEMM_MR || n < GEMM_MR || m * n * k < SMALL_GEMM) return cpuBackend.gemm(a, b, args);
-    const needA = (batch - 1) * strideA + m * k;
-    const needB = (batch - 1) * strideB + k * n;
+  interface GemmPlan {
+    packA: number;
+    packB: number;
+    c: number;
+    nPad: number;
+    /** Depth of one k block. */
+    kc: number;
+    /** Whether a row-major B is read in place rather than packed. */
+    inPlaceB: boolean;
+  }
+
+  /** Add the packing and result regions of the product `args` to `layout`. */
+  function planGemm(layout: Layout, args: GemmArgs): GemmPlan {
+    const { m, n, k, transB } = args;
     const mPad = roundUp(m, GEMM_MR), nPad = roundUp(n, GEMM_NR);
     // k split into equal blocks of at most GEMM_KC (288 → 144 + 144, not 256 + 32: a thin last block pays the tile overheads for little work).
     const kc = Math.ceil(k / Math.ceil(k / GEMM_KC));
-    const inPlaceB = !transB && m <= IN_PLACE_B_MAX_ROWS;
-    const layout = new Layout();
-    // The last panel of an in-place B reads up to 7 floats past its row: padding columns of C that are never copied out.
-    const rawA = layout.floats(needA), rawB = layout.floats(needB + GEMM_NR);
     const packA = layout.floats(mPad * kc), packB = layout.floats(nPad * kc);
-    const cAt = layout.floats(mPad * nPad);
-    if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
-    arena.f32.set(a.subarray(0, needA), rawA / 4);
-    arena.f32.set(b.subarray(0, needB), rawB / 4);
+    const c = layout.floats(mPad * nPad);
+    return { packA, packB, c, nPad, kc, inPlaceB: !transB && m <= IN_PLACE_B_MAX_ROWS };
+  }
+
+  /** Floats a B operand's region needs: the last panel of an in-place B reads up to 7 floats past its row (into padding columns of C that are never read). */
+  function bRegion(args: GemmArgs): number {
+    return (args.batch - 1) * args.strideB + args.k * args.n + GEMM_NR;
+  }
+
+  /** Whether the wasm GEMM takes this product (else cpu.ts's loops, whose call costs less on tiny ones). */
+  function gemmInWasm(args: GemmArgs): boolean {
+    return args.batch > 0 && args.m >= GEMM_MR && args.n >= GEMM_MR && args.m * args.n * args.k >= SMALL_GEMM;
+  }
+
+  /**
+   * `C[b] = op(A[b])·op(B[b])` with A and B already in the arena at `rawA`, `rawB`: per
+   * product and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and
+   * op(B) into 8-column panels (zero-padded), and have the micro-kernel write every 4×8
+   * tile of the padded C (the first k block) or add to it (later blocks). After product
+   * `i`, `done(i)` reads C (at `plan.c`, row stride `plan.nPad`) before the next one
+   * overwrites it. A block shared by the whole batch (stride 0) is packed once when k is
+   * a single block.
+   */
+  function runGemm(rawA: number, rawB: number, args: GemmArgs, plan: GemmPlan, done: (i: number) => void): void {
+    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
+    const { packA, packB, kc, nPad, inPlaceB } = plan;
     // Element strides of op(A)[i, p] and op(B)[p, j].
     const rsA = transA ? 1 : k, csA = transA ? m : 1;
     const rsB = transB ? 1 : n, csB = transB ? k : 1;
     const oneBlock = k <= GEMM_KC;
-    const mPanels = mPad / GEMM_MR, nPanels = nPad / GEMM_NR;
-    const out = new Float32Array(batch * m * n);
+    const mPanels = roundUp(m, GEMM_MR) / GEMM_MR, nPanels = nPad / GEMM_NR;
     for (let i = 0; i < batch; i++) {
       for (let p0 = 0; p0 < k; p0 += kc) {
         const depth = Math.min(kc, k - p0);
@@ -176,13 +200,35 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
           [bAt, bStep, bPanel] = [packB, 32, 32 * depth];
         }
         for (let ip = 0; ip < mPanels; ip += GEMM_MC_PANELS) {
-          exports.gemmTiles(packA + 4 * GEMM_MR * ip * depth, bAt, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0, bStep, bPanel);
+          exports.gemmTiles(packA + 4 * GEMM_MR * ip * depth, bAt, plan.c + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0, bStep, bPanel);
         }
       }
-      const c0 = cAt / 4;
-      if (nPad === n) out.set(arena.f32.subarray(c0, c0 + m * n), i * m * n);
-      else for (let r = 0; r < m; r++) out.set(arena.f32.subarray(c0 + r * nPad, c0 + r * nPad + n), i * m * n + r * n);
+      done(i);
     }
+  }
+
+  /** Copy the `m × n` product at `plan.c` (row stride `plan.nPad`) into `out` at `offset`. */
+  function copyProductOut(plan: GemmPlan, m: number, n: number, out: Float32Array, offset: number): void {
+    const c0 = plan.c / 4;
+    if (plan.nPad === n) out.set(arena.f32.subarray(c0, c0 + m * n), offset);
+    else for (let r = 0; r < m; r++) out.set(arena.f32.subarray(c0 + r * plan.nPad, c0 + r * plan.nPad + n), offset + r * n);
+  }
+
+  /** `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, {@link runGemm}, and each product's real rows copied out. */
+  function gemm(a: Data, b: Data, args: GemmArgs): Data {
+    const { batch, m, n, k, strideA } = args;
+    checkGemm('wasm.gemm', a, b, args);
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || !gemmInWasm(args)) return cpuBackend.gemm(a, b, args);
+    const needA = (batch - 1) * strideA + m * k;
+    const needB = (batch - 1) * args.strideB + k * n;
+    const layout = new Layout();
+    const rawA = layout.floats(needA), rawB = layout.floats(bRegion(args));
+    const plan = planGemm(layout, args);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
+    arena.f32.set(a.subarray(0, needA), rawA / 4);
+    arena.f32.set(b.subarray(0, needB), rawB / 4);
+    const out = new Float32Array(batch * m * n);
+    runGemm(rawA, rawB, args, plan, (i) => copyProductOut(plan, m, n, out, i * m * n));
     return out;
   }
 
@@ -246,6 +292,104 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     arena.f32.set(colsData, cols / 4);
     unfold(g, image, cols, table, true);
     out.set(arena.f32.subarray(image / 4, image / 4 + imageSize), outOffset);
+  }
+
+  // -------------------------------------------------------------------------------
+  // Fused convolution
+  // -------------------------------------------------------------------------------
+
+  /**
+   * The convolution kernels where the unfolded columns never leave the arena: what
+   * `unfolded-conv.ts` computes with im2col, GEMM and col2im calls, with the same kernels
+   * in the same order (so the same floats), minus the copies of the columns out and back
+   * in and the fresh arrays they would need. Float64 inputs and products the wasm GEMM
+   * leaves to cpu.ts take the unfolded path.
+   */
+  function fusedConv(): FusedConvKernels {
+    let unfolded: ConvKernels | undefined;
+    const fallback = (): ConvKernels => (unfolded ??= unfoldedConv(hostKernels(plain)));
+    const tableFloats = (g: Conv2dGeometry): number => 3 * (g.kernelH + g.kernelW);
+
+    /** Zero the columns of `n` images at `cols` and unfold the images at `images` into them. */
+    const unfoldImages = (images: number, cols: number, table: number, n: number, g: Conv2dGeometry): void => {
+      const { kdim, plane } = unfoldedSize(g);
+      const imageSize = g.channels * g.height * g.width;
+      arena.f32.fill(0, cols / 4, cols / 4 + n * kdim * plane);
+      for (let i = 0; i < n; i++) unfold(g, images + 4 * i * imageSize, cols + 4 * i * kdim * plane, table, false);
+    };
+
+    const checkFilters = (kernel: string, w: Data, outChannels: number, g: Conv2dGeometry): void => {
+      const { kdim } = unfoldedSize(g);
+      if (w.length !== outChannels * kdim) throw new Error(`wasm.${kernel}: w has ${w.length} elements; ${outChannels} filters of ${g.channels}×${g.kernelH}×${g.kernelW} need ${outChannels * kdim}`);
+    };
+
+    return {
+      conv2d(x: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2d', g);
+        const imageSize = g.channels * g.height * g.width;
+        checkPoolInput('wasm.conv2d', 'x', x, n, imageSize);
+        checkFilters('conv2d', w, outChannels, g);
+        const { kdim, plane } = unfoldedSize(g);
+        const args: GemmArgs = { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * plane };
+        if (!(x instanceof Float32Array) || !(w instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2d(x, w, n, outChannels, g) as Data;
+        const layout = new Layout();
+        const images = layout.floats(x.length), filters = layout.floats(w.length), cols = layout.floats(bRegion(args)), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2d(x, w, n, outChannels, g) as Data;
+        arena.f32.set(x, images / 4);
+        arena.f32.set(w, filters / 4);
+        unfoldImages(images, cols, table, n, g);
+        const out = new Float32Array(n * outChannels * plane);
+        runGemm(filters, cols, args, plan, (i) => copyProductOut(plan, outChannels, plane, out, i * outChannels * plane));
+        return out;
+      },
+
+      conv2dInputGrad(grad: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2dInputGrad', g);
+        const { kdim, plane } = unfoldedSize(g);
+        checkPoolInput('wasm.conv2dInputGrad', 'grad', grad, n, outChannels * plane);
+        checkFilters('conv2dInputGrad', w, outChannels, g);
+        const args: GemmArgs = { batch: n, m: kdim, n: plane, k: outChannels, transA: true, transB: false, strideA: 0, strideB: outChannels * plane };
+        if (!(grad instanceof Float32Array) || !(w instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2dInputGrad(grad, w, n, outChannels, g) as Data;
+        const imageSize = g.channels * g.height * g.width;
+        const layout = new Layout();
+        const filters = layout.floats(w.length), grads = layout.floats(bRegion(args)), image = layout.floats(imageSize), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2dInputGrad(grad, w, n, outChannels, g) as Data;
+        arena.f32.set(w, filters / 4);
+        arena.f32.set(grad, grads / 4);
+        const dx = new Float32Array(n * imageSize);
+        runGemm(filters, grads, args, plan, (i) => {
+          // The columns Wᵀ·G[i] at plan.c, closed up to row stride `plane` (the fold reads them so), folded into a zeroed image.
+          const c0 = plan.c / 4;
+          if (plan.nPad !== plane) for (let r = 1; r < kdim; r++) arena.f32.copyWithin(c0 + r * plane, c0 + r * plan.nPad, c0 + r * plan.nPad + plane);
+          arena.f32.fill(0, image / 4, image / 4 + imageSize);
+          unfold(g, image, plan.c, table, true);
+          dx.set(arena.f32.subarray(image / 4, image / 4 + imageSize), i * imageSize);
+        });
+        return dx;
+      },
+
+      conv2dWeightGrad(grad: Data, x: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2dWeightGrad', g);
+        const { kdim, plane } = unfoldedSize(g);
+        checkPoolInput('wasm.conv2dWeightGrad', 'grad', grad, n, outChannels * plane);
+        checkPoolInput('wasm.conv2dWeightGrad', 'x', x, n, g.channels * g.height * g.width);
+        const args: GemmArgs = { batch: n, m: outChannels, n: kdim, k: plane, transA: false, transB: true, strideA: outChannels * plane, strideB: kdim * plane };
+        if (!(grad instanceof Float32Array) || !(x instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2dWeightGrad(grad, x, n, outChannels, g) as Data;
+        const layout = new Layout();
+        const grads = layout.floats(grad.length), images = layout.floats(x.length), cols = layout.floats(bRegion(args)), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2dWeightGrad(grad, x, n, outChannels, g) as Data;
+        arena.f32.set(grad, grads / 4);
+        arena.f32.set(x, images / 4);
+        unfoldImages(images, cols, table, n, g);
+        // One product per image, summed over the images as `unfolded-conv.ts` sums them (the same reduction kernel).
+        const parts = new Float32Array(n * outChannels * kdim);
+        runGemm(grads, cols, args, plan, (i) => copyProductOut(plan, outChannels, kdim, parts, i * outChannels * kdim));
+        return n === 1 ? parts : reduce('sum', parts, [n, outChannels, kdim], [0]);
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------
@@ -361,7 +505,8 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     return f32.slice(acc, acc + outSize);
   }
 
-  return {
+  /** The kernels one by one; {@link fusedConv} falls back to them. */
+  const plain: Backend = {
     name: 'wasm',
     unary,
     binary,
@@ -375,6 +520,6 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     maxPool2dBackward: cpuBackend.maxPool2dBackward,
     avgPool2d: cpuBackend.avgPool2d,
     avgPool2dBackward: cpuBackend.avgPool2dBackward,
-    memoryBytes: () => memory.buffer.byteLength,
   };
+  return { ...plain, fusedConv: fusedConv(), memoryBytes: () => memory.buffer.byteLength };
 }
