@@ -217,6 +217,13 @@ export interface Backend {
   /** Gradient of {@link Backend.avgPool2d} with respect to its input. */
   avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data;
   /**
+   * `out[i] = a·x[i] + b·y[i]` (`a·x[i]` when `y` is null) for two buffers of one
+   * length, each product and the sum in float64 and rounded once to `x`'s element type:
+   * the arithmetic of the optimizers' update loops (`v ← m·v + g`, `w + u`,
+   * `w − T·η·v`), the same bits on every backend.
+   */
+  axpby(a: number, x: Data, b: number, y: Data | null): Data;
+  /**
    * Kernels whose results stay in the backend's memory, on backends that have one (the
    * gpu backend). Ops use them inside a device scope (`core/device-scope.ts`); without
    * this member every result is a host array.

@@ -481,6 +481,8 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     ...onHost,
     im2col,
     col2im,
+    // The optimizers' update loops stay on the host, where the weights are.
+    axpby: cpuBackend.axpby,
     liveBuffers: () => buffers.live,
     stats: () => ({
       liveBuffers: buffers.live,

@@ -17,10 +17,12 @@
  *   its index).
  * - `unary_<op>`, `binary_<op>`: elementwise maps and zips, four lanes at a time.
  * - `reduceRun_<op>`: the sum or max of a contiguous run, four lanes at a time.
+ * - `axpby`: `a·x + b·y` in float64, two lanes at a time, rounded once to float32 (the
+ *   optimizers' update loops, exactly as JavaScript computes them).
  *
  * @module
  */
-import { F32, FunctionBuilder, I32, ModuleBuilder, V128 } from './wasm-encoder.js';
+import { F32, F64, FunctionBuilder, I32, ModuleBuilder, V128 } from './wasm-encoder.js';
 
 /** Rows of op(A) per panel, and rows of a GEMM tile (a multiple of 4: `pack` copies whole vectors of contiguous lines). 6 measured slower than 4. */
 export const GEMM_MR = 4;
@@ -59,6 +61,8 @@ export interface WasmKernelExports {
   reduceRun_max(x: number, n: number): number;
   /** `out[i] = op(x[i])` for `n` elements; `param` is the factor of `scale` and the addend of `shift`. */
   [unary: `unary_${string}`]: (x: number, out: number, n: number, param: number) => void;
+  /** `out[i] = a·x[i] + b·y[i]` (`a·x[i]` when `hasY` is 0) for `n` float32 elements, computed in float64 and rounded once. */
+  axpby(x: number, y: number, out: number, n: number, a: number, b: number, hasY: number): void;
   /** `out[t] = a[t·sa] op b[t·sb]` for `t < n`, strides in elements (0 broadcasts). */
   [binary: `binary_${string}`]: WasmBinaryKernel;
 }
@@ -470,6 +474,55 @@ function reduceRunKernel(m: ModuleBuilder, op: 'sum' | 'max'): void {
 }
 
 /**
+ * `axpby(x, y, out, n, a, b, hasY)`: `out[i] = a·x[i] + b·y[i]` (or `a·x[i]` when `hasY`
+ * is 0) with float32 elements and float64 `a`, `b`. Each element is widened to float64,
+ * multiplied and added in float64 and rounded once to float32 — exactly what the
+ * JavaScript loop `out[i] = a * x[i] + b * y[i]` over `Float32Array`s computes, so the
+ * optimizers give the same bits on every backend. Two lanes of float64 per instruction
+ * (two floats loaded into a vector's low half, widened, combined, narrowed, stored),
+ * then a scalar tail.
+ */
+function axpbyKernel(m: ModuleBuilder): void {
+  const f = m.func('axpby', [I32, I32, I32, I32, F64, F64, I32], []);
+  const [x, y, out, n, a, b, hasY] = [0, 1, 2, 3, 4, 5, 6];
+  const i = f.local(I32), pairEnd = f.local(I32), va = f.local(V128), vb = f.local(V128);
+  f.get(a).f64x2_splat().set(va);
+  f.get(b).f64x2_splat().set(vb);
+  f.get(n).i32_const(1).i32_sub().set(pairEnd);
+  const at = (base: number): void => void f.get(base).get(i).i32_const(4).i32_mul().i32_add();
+  for (const withY of [true, false]) {
+    f.get(hasY).i32_eqz();
+    if (withY) f.i32_eqz();
+    f.if();
+    f.i32_const(0).set(i);
+    f.block().loop();
+    f.get(i).get(pairEnd).i32_ge_s().br_if(1);
+    at(out);
+    at(x);
+    f.v128_load64_zero().f64x2_promote_low_f32x4().get(va).f64x2_mul();
+    if (withY) {
+      at(y);
+      f.v128_load64_zero().f64x2_promote_low_f32x4().get(vb).f64x2_mul().f64x2_add();
+    }
+    f.f32x4_demote_f64x2_zero().v128_store64_lane(0);
+    f.get(i).i32_const(2).i32_add().set(i);
+    f.br(0).end().end();
+    // The last element when n is odd.
+    f.get(i).get(n).i32_lt_s().if();
+    at(out);
+    at(x);
+    f.f32_load().f64_promote_f32().get(a).f64_mul();
+    if (withY) {
+      at(y);
+      f.f32_load().f64_promote_f32().get(b).f64_mul().f64_add();
+    }
+    f.f32_demote_f64().f32_store();
+    f.end();
+    f.end();
+  }
+}
+
+/**
  * The whole kernel module's binary (about 6 KiB), built from the functions above on
  * first use.
  *
@@ -496,5 +549,6 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   for (const op of WASM_BINARY) binaryKernel(m, op);
   reduceRunKernel(m, 'sum');
   reduceRunKernel(m, 'max');
+  axpbyKernel(m);
   return m.encode();
 }

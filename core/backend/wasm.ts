@@ -55,6 +55,8 @@ const GEMM_MC_PANELS = 32;
 const IN_PLACE_B_MAX_ROWS = 64;
 /** Products with fewer multiply-adds than this run on the plain-TS kernel, whose call costs less. */
 const SMALL_GEMM = 4096;
+/** `axpby` runs shorter than this stay in plain TS, where a call costs less than the copies in and out. */
+const SMALL_AXPBY = 256;
 /** The largest arena the backend grows to (bytes); a kernel that needs more runs in plain TS. */
 const MAX_ARENA = 2 ** 31;
 
@@ -466,6 +468,23 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     return arena.f32.slice(outAt / 4, outAt / 4 + n);
   }
 
+  /**
+   * `a·x + b·y` in float64, rounded once (see `axpby` in wasm-kernels.ts): the same bits
+   * as cpu.ts's loop. Runs of fewer than {@link SMALL_AXPBY} floats stay in cpu.ts.
+   */
+  function axpby(a: number, x: Data, b: number, y: Data | null): Data {
+    if (y !== null && y.length !== x.length) throw new Error(`wasm.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
+    if (!(x instanceof Float32Array) || (y !== null && !(y instanceof Float32Array)) || x.length < SMALL_AXPBY) return cpuBackend.axpby(a, x, b, y);
+    const n = x.length;
+    const layout = new Layout();
+    const xAt = layout.floats(n), yAt = layout.floats(y === null ? 0 : n);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.axpby(a, x, b, y);
+    arena.f32.set(x, xAt / 4);
+    if (y !== null) arena.f32.set(y, yAt / 4);
+    exports.axpby(xAt, yAt, xAt, n, a, b, y === null ? 0 : 1);
+    return arena.f32.slice(xAt / 4, xAt / 4 + n);
+  }
+
   // -------------------------------------------------------------------------------
   // Reductions
   // -------------------------------------------------------------------------------
@@ -520,6 +539,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     maxPool2dBackward: cpuBackend.maxPool2dBackward,
     avgPool2d: cpuBackend.avgPool2d,
     avgPool2dBackward: cpuBackend.avgPool2dBackward,
+    axpby,
   };
   return { ...plain, fusedConv: fusedConv(), memoryBytes: () => memory.buffer.byteLength };
 }
