@@ -49,10 +49,10 @@ export interface WasmKernelExports {
    * (`bStep` 32, `bPanel` 32·kc) or a row-major B read in place (`bStep` 4n, `bPanel` 32).
    */
   gemmTiles(aPack: number, b: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number, accumulate: number, bStep: number, bPanel: number): void;
-  /** Unfold one image at `x` into columns at `cols` (zeroed beforehand); `table` holds the tap ranges (see `wasm.ts`). */
-  im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
+  /** Unfold one image at `x` into columns at `cols` (zeroed beforehand; a row of `outH·outW` floats every `rowBytes`); `table` holds the tap ranges (see `wasm.ts`). */
+  im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number, rowBytes: number): void;
   /** Fold columns at `cols` into the image at `x`, adding; same arguments as `im2col`. */
-  col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
+  col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number, rowBytes: number): void;
   /** Max pooling of `planes` planes of `height`×`width` at `x` into `out` (values) and `argmax` (i32: the flat input index of each maximum, −1 for an empty window); `table` holds the tap ranges. */
   maxPool(x: number, out: number, argmax: number, table: number, planes: number, height: number, width: number, outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number): void;
   /** The sum of `n` floats at `x` (float32, four lane partials). */
@@ -199,16 +199,16 @@ function gemmKernel(m: ModuleBuilder): void {
  * JavaScript into `table` (i32): for each kernel row `ki` the triple
  * `(ohLo, ohHi, ki·dilationH − padH)`, then for each kernel column `kj` the triple
  * `(owLo, owHi, kj·dilationW − padW)`. `fold` false copies image → columns; true adds
- * columns → image. Where strideW is 1, runs move four floats per instruction.
+ * columns → image. Rows of the columns are `rowBytes` apart (`outH·outW·4` when packed
+ * tight). Where strideW is 1, runs move four floats per instruction.
  */
 function unfoldKernel(m: ModuleBuilder, fold: boolean): void {
-  const f = m.func(fold ? 'col2im' : 'im2col', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
-  const [x, cols, table, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = m.func(fold ? 'col2im' : 'im2col', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, cols, table, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW, rowBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const ch = f.local(I32), ki = f.local(I32), kj = f.local(I32), oh = f.local(I32), ow = f.local(I32);
   const ohLo = f.local(I32), ohHi = f.local(I32), rowOff = f.local(I32), owLo = f.local(I32), owHi = f.local(I32), firstW = f.local(I32);
-  const colRow = f.local(I32), xRow = f.local(I32), cRow = f.local(I32), colTable = f.local(I32), vecEnd = f.local(I32), plane4 = f.local(I32);
+  const colRow = f.local(I32), xRow = f.local(I32), cRow = f.local(I32), colTable = f.local(I32), vecEnd = f.local(I32);
   const sW4 = f.local(I32);
-  f.get(outH).get(outW).i32_mul().i32_const(4).i32_mul().set(plane4);
   f.get(strideW).i32_const(4).i32_mul().set(sW4);
   f.get(table).get(kernelH).i32_const(12).i32_mul().i32_add().set(colTable);
   f.get(cols).set(colRow);
@@ -266,7 +266,7 @@ function unfoldKernel(m: ModuleBuilder, fold: boolean): void {
           f.get(ow).i32_const(1).i32_add().set(ow);
           f.br(0).end().end();
         });
-        f.get(colRow).get(plane4).i32_add().set(colRow);
+        f.get(colRow).get(rowBytes).i32_add().set(colRow);
       });
     });
   });
