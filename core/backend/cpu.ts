@@ -618,6 +618,19 @@ function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
 }
 
 // ---------------------------------------------------------------------------------
+// The optimizers' update loop
+// ---------------------------------------------------------------------------------
+
+/** `a·x + b·y` elementwise, in float64, stored into a new buffer of `x`'s type (see {@link Backend.axpby}). */
+function axpby(a: number, x: Data, b: number, y: Data | null): Data {
+  if (y !== null && y.length !== x.length) throw new Error(`cpu.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
+  const out = x instanceof Float64Array ? new Float64Array(x.length) : new Float32Array(x.length);
+  if (y === null) for (let i = 0; i < out.length; i++) out[i] = a * x[i];
+  else for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
 // The backend object
 // ---------------------------------------------------------------------------------
 
@@ -631,15 +644,6 @@ function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
  *   { batch: 1, m: 1, n: 1, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 });
  * // c is Float32Array [11]
  */
-/** `a·x + b·y` elementwise, in float64, stored into a new buffer of `x`'s type (see {@link Backend.axpby}). */
-function axpby(a: number, x: Data, b: number, y: Data | null): Data {
-  if (y !== null && y.length !== x.length) throw new Error(`cpu.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
-  const out = x instanceof Float64Array ? new Float64Array(x.length) : new Float32Array(x.length);
-  if (y === null) for (let i = 0; i < out.length; i++) out[i] = a * x[i];
-  else for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
-  return out;
-}
-
 export const cpuBackend: Backend = {
   name: 'cpu',
   unary,
