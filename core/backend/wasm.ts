@@ -19,6 +19,10 @@
  *   stays in L1; products with fewer than four rows or columns (a batch-1 dense layer)
  *   use cpu.ts's loops, which skip packing.
  * - `im2col`, `col2im`: SIMD unfold and fold; `maxPool2d`: compiled scalar loops.
+ * - `fusedConv`: the convolution kernels of `unfolded-conv.ts` with the unfolded columns
+ *   kept in the arena (im2col then GEMM, or GEMM then col2im), bit for bit the same.
+ * - `axpby` (the optimizers' update loop): float64 SIMD lanes, rounded once — the bits
+ *   of cpu.ts's JavaScript loop.
  * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 1 and 2), `binary` (all ops,
  *   with broadcasting) and `reduce` (sum and max): SIMD over each collapsed run.
  * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
