@@ -21,6 +21,7 @@ export { backward, gradients, type BackwardOptions } from './autodiff.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
 export { collectTape, type TapeNode } from './tape.js';
 export { checkOptions } from './check-options.js';
+export { axpby } from './axpby.js';
 export { defineOp, getOp, listOps, type OpDefinition, type Op, type Vjp, type VjpContext, type ForwardResult } from './registry.js';
 export {
   getBackend,
@@ -45,7 +46,7 @@ export {
   type GpuMissing,
   type GpuJsModule,
 } from './backend/index.js';
-export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry, DeviceArray, DeviceKernels, DeviceMaxPoolResult, Operand } from './backend/backend.js';
+export type { Backend, MaxPoolResult, Data, DType, UnaryOp, BinaryOp, ReduceOp, GemmArgs, Conv2dGeometry, DeviceArray, DeviceKernels, FusedConvKernels, DeviceMaxPoolResult, Operand } from './backend/backend.js';
 export { hostKernels } from './backend/host-kernels.js';
 export { add, sub, mul, div, maximum, neg, exp, log, sqrt, pow, abs, relu, tanh, sigmoid, square } from './ops/elementwise.js';
 export { sum, mean, max } from './ops/reduce.js';

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { Tensor } from '../core/index.js';
+import { axpby, Tensor } from '../core/index.js';
 import { mapTensors } from './map-tensors.js';
-import { allocateLike, checkGradients, type GradientTransform, type Params } from './transform.js';
+import { checkGradients, type GradientTransform, type Params } from './transform.js';
 
 /** Options of {@link addWeightDecay}. */
 export interface WeightDecayOptions {
@@ -37,13 +37,7 @@ export function addWeightDecay(weightDecay: number, options: WeightDecayOptions 
       checkGradients('addWeightDecay', grads, params);
       if (weightDecay === 0) return { updates: grads, state };
       const selected = mask === undefined ? grads : new Map([...grads].filter(([name]) => mask(name)));
-      const decayed = mapTensors((g, w) => {
-        const gd = g.data;
-        const wd = w.data;
-        const out = allocateLike(g);
-        for (let i = 0; i < out.length; i++) out[i] = gd[i] + weightDecay * wd[i];
-        return new Tensor(out, g.shape);
-      }, selected, params);
+      const decayed = mapTensors((g, w) => new Tensor(axpby(1, g, weightDecay, w), g.shape), selected, params);
       // Parameters the mask leaves out pass through as the same tensors, in the gradients' order.
       const updates: Params = new Map([...grads].map(([name, g]) => [name, decayed.get(name) ?? g]));
       return { updates, state };

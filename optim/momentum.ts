@@ -15,9 +15,9 @@
  *
  * @module
  */
-import { Tensor } from '../core/index.js';
+import { axpby, Tensor } from '../core/index.js';
 import { mapTensors } from './map-tensors.js';
-import { allocateLike, checkGradients, checkState, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
+import { checkGradients, checkState, zerosLike, type GradientTransform, type Params, type UpdateContext } from './transform.js';
 
 /** The state of the momentum family: the velocity `v`, one tensor per parameter (`v₀ = 0`). */
 export interface MomentumState {
@@ -51,22 +51,10 @@ export function momentumFamily(who: string, m: number, mix: (ctx: UpdateContext)
       checkState(who, state.velocity, grads);
       const { a, b } = mix(ctx);
       // v ← m·v + g
-      const velocity = mapTensors((g, old) => {
-        const gd = g.data;
-        const vd = old.data;
-        const v = allocateLike(old);
-        for (let i = 0; i < v.length; i++) v[i] = m * vd[i] + gd[i];
-        return new Tensor(v, g.shape);
-      }, grads, state.velocity);
+      const velocity = mapTensors((g, old) => new Tensor(axpby(m, old, 1, g), g.shape), grads, state.velocity);
       if (a === 1 && b === 0) return { updates: velocity, state: { velocity } };
       // u = a·v + b·g
-      const updates = mapTensors((v, g) => {
-        const vd = v.data;
-        const gd = g.data;
-        const out = allocateLike(g);
-        for (let i = 0; i < out.length; i++) out[i] = a * vd[i] + b * gd[i];
-        return new Tensor(out, g.shape);
-      }, velocity, grads);
+      const updates = mapTensors((v, g) => new Tensor(axpby(a, v, b, g), g.shape), velocity, grads);
       return { updates, state: { velocity } };
     },
     velocity: (state: MomentumState) => state.velocity,

@@ -14,7 +14,9 @@
  * Transforms are functional. They never write into `params`, the incoming tensors or
  * the old state: in Pipelined Backpropagation those are weight versions that the
  * pipeline still uses (DESIGN §3). Each update allocates one fresh buffer per output
- * tensor and loops over the typed arrays directly.
+ * tensor. The built-in transforms compute it with `axpby` from core (`a·x + b·y`, in
+ * float64 and rounded once, as a loop over the typed arrays would: the same bits on
+ * every backend, and SIMD on the wasm backend); a transform may as well loop itself.
  *
  * Time reaches a transform only through {@link UpdateContext}: the step count, the
  * samples seen (learning-rate schedules are measured in samples) and, inside a pipeline,
@@ -23,7 +25,7 @@
  *
  * @module
  */
-import { fmtShape, Tensor } from '../core/index.js';
+import { axpby, fmtShape, Tensor } from '../core/index.js';
 import { allocate } from '../core/tensor.js';
 import type { Data } from '../core/index.js';
 import { mapTensors } from './map-tensors.js';
@@ -103,11 +105,8 @@ export interface GradientTransform<S = unknown> {
 export function applyUpdates(params: Params, updates: Params): Params {
   checkNames('applyUpdates', 'update', updates, params, false);
   const moved = mapTensors((u, w) => {
-    const wd = w.data;
-    const ud = u.data;
-    const out = allocateLike(w);
-    for (let i = 0; i < out.length; i++) out[i] = wd[i] + ud[i];
-    const fresh = new Tensor(out, w.shape).requireGrad(w.requiresGrad);
+    // w' = w + u
+    const fresh = new Tensor(axpby(1, w, 1, u), w.shape).requireGrad(w.requiresGrad);
     fresh.name = w.name;
     return fresh;
   }, updates, params);
@@ -135,8 +134,8 @@ export function checkNames(who: string, what: string, given: Params, params: Par
   for (const [name, t] of given) {
     const w = params.get(name);
     if (w === undefined) throw new Error(`${who}: ${what} for unknown parameter '${name}'`);
-    if (!sameShape(t.view.shape, w.view.shape)) {
-      throw new Error(`${who}: ${what} for '${name}' has shape ${fmtShape(t.view.shape)} but the parameter has shape ${fmtShape(w.view.shape)}`);
+    if (!sameShape(t.shape, w.shape)) {
+      throw new Error(`${who}: ${what} for '${name}' has shape ${fmtShape(t.shape)} but the parameter has shape ${fmtShape(w.shape)}`);
     }
   }
   if (complete && given.size !== params.size) {
@@ -155,12 +154,7 @@ export function allocateLike(t: Tensor): Data {
 
 /** `c·u` for every tensor `u`, as new tensors with the same names: the loop shared by learning-rate scaling and clipping. */
 export function scaleTensors(tensors: Params, c: number): Params {
-  return mapTensors((u) => {
-    const ud = u.data;
-    const scaled = allocateLike(u);
-    for (let i = 0; i < scaled.length; i++) scaled[i] = c * ud[i];
-    return new Tensor(scaled, u.shape);
-  }, tensors);
+  return mapTensors((u) => new Tensor(axpby(c, u, 0, null), u.shape), tensors);
 }
 
 /** Zero tensors named and shaped like `params`: the usual initial state of a buffer (`v₀ = 0`). */

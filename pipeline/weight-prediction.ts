@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { Tensor } from '../core/index.js';
-import { allocateLike, mapTensors, type Params } from '../optim/index.js';
+import { axpby, Tensor } from '../core/index.js';
+import { mapTensors, type Params } from '../optim/index.js';
 
 /**
  * `ŵ = w − T·η·v` for every parameter. Returns `w` itself (the same tensors) when the
@@ -33,11 +33,7 @@ export function predictWeights(weights: Params, velocity: Params | undefined, le
 
 /** `w + a·x` as a new leaf tensor that requires a gradient, named like `w`. */
 export function axpy(w: Tensor, x: Tensor, a: number): Tensor {
-  const wd = w.data;
-  const xd = x.data;
-  const out = allocateLike(w);
-  for (let i = 0; i < out.length; i++) out[i] = wd[i] + a * xd[i];
-  const t = new Tensor(out, w.shape).requireGrad();
+  const t = new Tensor(axpby(1, w, a, x), w.shape).requireGrad();
   t.name = w.name;
   return t;
 }

@@ -157,6 +157,30 @@ export interface DeviceKernels {
   avgPool2d(x: Operand, n: number, g: Conv2dGeometry): Operand;
   /** Gradient of average pooling; see {@link Backend.avgPool2dBackward}. */
   avgPool2dBackward(grad: Operand, n: number, g: Conv2dGeometry): Operand;
+  /**
+   * Ungrouped convolution of `n` images `x` `[n, C, H, W]` with filters `w`
+   * `[O, C·kH·kW]`: `out[i] = w · im2col(x[i])`, `[n, O, outH·outW]` (no bias).
+   */
+  conv2d(x: Operand, w: Operand, n: number, outChannels: number, g: Conv2dGeometry): Operand;
+  /** The input gradient of {@link DeviceKernels.conv2d}: `dx[i] = col2im(wᵀ · grad[i])`, `[n, C, H, W]`. */
+  conv2dInputGrad(grad: Operand, w: Operand, n: number, outChannels: number, g: Conv2dGeometry): Operand;
+  /** The filter gradient of {@link DeviceKernels.conv2d}: `dw = Σ_i grad[i] · im2col(x[i])ᵀ`, `[O, C·kH·kW]`. */
+  conv2dWeightGrad(grad: Operand, x: Operand, n: number, outChannels: number, g: Conv2dGeometry): Operand;
+}
+
+/**
+ * Convolution kernels a host backend may fuse: each computes what its
+ * {@link DeviceKernels} namesake computes through im2col and GEMM
+ * (`core/backend/unfolded-conv.ts`), without handing the unfolded columns back in
+ * between (the wasm backend keeps them in its module's memory).
+ */
+export interface FusedConvKernels {
+  /** See {@link DeviceKernels.conv2d}. */
+  conv2d(x: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data;
+  /** See {@link DeviceKernels.conv2dInputGrad}. */
+  conv2dInputGrad(grad: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data;
+  /** See {@link DeviceKernels.conv2dWeightGrad}. */
+  conv2dWeightGrad(grad: Data, x: Data, n: number, outChannels: number, g: Conv2dGeometry): Data;
 }
 
 /** The kernel set a backend provides. */
@@ -193,9 +217,22 @@ export interface Backend {
   /** Gradient of {@link Backend.avgPool2d} with respect to its input. */
   avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data;
   /**
+   * `out[i] = a·x[i] + b·y[i]` (`a·x[i]` when `y` is null) for two buffers of one
+   * length, each product and the sum in float64 and rounded once to `x`'s element type:
+   * the arithmetic of the optimizers' update loops (`v ← m·v + g`, `w + u`,
+   * `w − T·η·v`), the same bits on every backend.
+   */
+  axpby(a: number, x: Data, b: number, y: Data | null): Data;
+  /**
    * Kernels whose results stay in the backend's memory, on backends that have one (the
    * gpu backend). Ops use them inside a device scope (`core/device-scope.ts`); without
    * this member every result is a host array.
    */
   readonly deviceKernels?: DeviceKernels;
+  /**
+   * Fused convolution kernels, on backends that have them (wasm). Without this member a
+   * convolution is im2col and GEMM calls of the kernels above
+   * (`core/backend/unfolded-conv.ts`), with the same result.
+   */
+  readonly fusedConv?: FusedConvKernels;
 }

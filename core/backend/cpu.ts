@@ -618,6 +618,19 @@ function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
 }
 
 // ---------------------------------------------------------------------------------
+// The optimizers' update loop
+// ---------------------------------------------------------------------------------
+
+/** `a·x + b·y` elementwise, in float64, stored into a new buffer of `x`'s type (see {@link Backend.axpby}). */
+function axpby(a: number, x: Data, b: number, y: Data | null): Data {
+  if (y !== null && y.length !== x.length) throw new Error(`cpu.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
+  const out = x instanceof Float64Array ? new Float64Array(x.length) : new Float32Array(x.length);
+  if (y === null) for (let i = 0; i < out.length; i++) out[i] = a * x[i];
+  else for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
 // The backend object
 // ---------------------------------------------------------------------------------
 
@@ -645,4 +658,5 @@ export const cpuBackend: Backend = {
   maxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,
+  axpby,
 };

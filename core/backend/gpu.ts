@@ -43,6 +43,7 @@ import { cpuBackend } from './cpu.js';
 import { DeviceBuffers, GpuDeviceArray } from './gpu-device-buffers.js';
 import { MAX_INDEX } from './gpu-index-code.js';
 import { broadcastStrides, checkLength, checkRegion, collapse, reductionNest, sizeOf } from './loop-nest.js';
+import { unfoldedConv } from './unfolded-conv.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
 import { argumentKind, DEFAULT_KERNEL_CAPACITY, KernelCache, type KernelSpec } from './gpu-kernel-cache.js';
 import {
@@ -464,12 +465,13 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
 
   const onHost = kernelsTo(hostResults);
   const onDevice = kernelsTo(deviceResults);
-  const deviceKernels: DeviceKernels = {
+  const unfolding = {
     ...onDevice,
-    owns: (x): x is GpuDeviceArray => buffers.holds(x),
+    owns: (x: Operand): x is GpuDeviceArray => buffers.holds(x),
     im2col: im2colBatch,
     col2im: col2imBatch,
   };
+  const deviceKernels: DeviceKernels = { ...unfolding, ...unfoldedConv(unfolding) };
   const backend: GpuBackend = {
     name,
     mode,
@@ -479,6 +481,8 @@ function gpuBackendOn(runtime: GpuRuntime, kernelCapacity: number): GpuBackend {
     ...onHost,
     im2col,
     col2im,
+    // The optimizers' update loops stay on the host, where the weights are.
+    axpby: cpuBackend.axpby,
     liveBuffers: () => buffers.live,
     stats: () => ({
       liveBuffers: buffers.live,

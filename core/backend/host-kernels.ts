@@ -6,11 +6,14 @@
  * Every argument must be a host array here (ops read a device-resident tensor back
  * before they call these), and every result is one. The two batched kernels are loops
  * over the backend's per-image kernels: `im2col` stacks the images' columns, and
- * `col2im` folds each image's columns into a zeroed buffer.
+ * `col2im` folds each image's columns into a zeroed buffer. The convolution kernels are
+ * the backend's fused ones where it has them ({@link Backend.fusedConv}), and im2col +
+ * GEMM over these kernels otherwise (`unfolded-conv.ts`).
  *
  * @module
  */
 import type { Backend, Conv2dGeometry, Data, DeviceArray, DeviceKernels, Operand } from './backend.js';
+import { unfoldedConv } from './unfolded-conv.js';
 
 function host(kernel: string, backend: Backend, x: Operand): Data {
   if (x instanceof Float32Array || x instanceof Float64Array) return x;
@@ -34,7 +37,7 @@ export function hostKernels(backend: Backend): DeviceKernels {
   const found = adapters.get(backend);
   if (found) return found;
   const b = backend;
-  const kernels: DeviceKernels = {
+  const base: Omit<DeviceKernels, 'conv2d' | 'conv2dInputGrad' | 'conv2dWeightGrad'> = {
     owns: (_x: Operand): _x is DeviceArray => false,
     unary: (op, x, param) => b.unary(op, host('unary', b, x), param),
     binary: (op, a, aShape, c, cShape, outShape) => b.binary(op, host('binary', b, a), aShape, host('binary', b, c), cShape, outShape),
@@ -67,6 +70,13 @@ export function hostKernels(backend: Backend): DeviceKernels {
     avgPool2d: (x, n, g) => b.avgPool2d(host('avgPool2d', b, x), n, g),
     avgPool2dBackward: (grad, n, g) => b.avgPool2dBackward(host('avgPool2dBackward', b, grad), n, g),
   };
+  const fused = b.fusedConv;
+  const conv = fused === undefined ? unfoldedConv(base) : {
+    conv2d: (x: Operand, w: Operand, n: number, o: number, g: Conv2dGeometry) => fused.conv2d(host('conv2d', b, x), host('conv2d', b, w), n, o, g),
+    conv2dInputGrad: (grad: Operand, w: Operand, n: number, o: number, g: Conv2dGeometry) => fused.conv2dInputGrad(host('conv2dInputGrad', b, grad), host('conv2dInputGrad', b, w), n, o, g),
+    conv2dWeightGrad: (grad: Operand, x: Operand, n: number, o: number, g: Conv2dGeometry) => fused.conv2dWeightGrad(host('conv2dWeightGrad', b, grad), host('conv2dWeightGrad', b, x), n, o, g),
+  };
+  const kernels: DeviceKernels = { ...base, ...conv };
   adapters.set(backend, kernels);
   return kernels;
 }

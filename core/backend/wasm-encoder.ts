@@ -26,15 +26,17 @@
  * @module
  */
 
-/** Value types: 32-bit integer, 32-bit float, and the 128-bit SIMD vector. */
+/** Value types: 32-bit integer, 32-bit and 64-bit floats, and the 128-bit SIMD vector. */
 export const I32 = 0x7f;
 /** 32-bit float. */
 export const F32 = 0x7d;
-/** 128-bit SIMD vector (here always four float32 lanes). */
+/** 64-bit float (the optimizers' update arithmetic, `axpby`). */
+export const F64 = 0x7c;
+/** 128-bit SIMD vector (four float32 lanes, or two float64 lanes in `axpby`). */
 export const V128 = 0x7b;
 
-/** A value type byte: {@link I32}, {@link F32} or {@link V128}. */
-export type ValueType = typeof I32 | typeof F32 | typeof V128;
+/** A value type byte: {@link I32}, {@link F32}, {@link F64} or {@link V128}. */
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Unsigned LEB128: seven bits per byte, low bits first, high bit set on all but the last byte. */
 export function u32(value: number): number[] {
@@ -203,6 +205,14 @@ export class FunctionBuilder {
   f32_gt(): this { return this.op(0x5e); }
   /** `f32.convert_i32_u`: 1 → 1.0, 0 → 0.0. */
   f32_convert_i32_u(): this { return this.op(0xb3); }
+  /** `f64.add`. */
+  f64_add(): this { return this.op(0xa0); }
+  /** `f64.mul`. */
+  f64_mul(): this { return this.op(0xa2); }
+  /** `f64.promote_f32`: a float32 widened to float64 (exact). */
+  f64_promote_f32(): this { return this.op(0xbb); }
+  /** `f32.demote_f64`: a float64 rounded to the nearest float32. */
+  f32_demote_f64(): this { return this.op(0xb6); }
 
   // SIMD: a v128 holds four float32 lanes.
   /** `v128.load`: 16 bytes. */
@@ -237,6 +247,20 @@ export class FunctionBuilder {
   f32x4_div(): this { return this.simd(0xe7); }
   /** `f32x4.max` (NaN if either is NaN; +0 above −0, like `Math.max`). */
   f32x4_max(): this { return this.simd(0xe9); }
+  /** `v128.load64_zero`: eight bytes (two float32) into the low half, zeros above. */
+  v128_load64_zero(offset = 0): this { return this.simd(0x5d, ...this.memarg(3, offset)); }
+  /** `v128.store64_lane`: store the 64-bit lane `lane` (two float32 after a demote: lane 0). */
+  v128_store64_lane(lane: number, offset = 0): this { return this.simd(0x5b, ...this.memarg(3, offset), lane); }
+  /** `f64x2.splat`. */
+  f64x2_splat(): this { return this.simd(0x14); }
+  /** `f64x2.add`. */
+  f64x2_add(): this { return this.simd(0xf0); }
+  /** `f64x2.mul`. */
+  f64x2_mul(): this { return this.simd(0xf2); }
+  /** `f64x2.promote_low_f32x4`: the two low float32 lanes widened to float64 (exact). */
+  f64x2_promote_low_f32x4(): this { return this.simd(0x5f); }
+  /** `f32x4.demote_f64x2_zero`: both float64 lanes rounded to float32 into the low lanes, zeros above. */
+  f32x4_demote_f64x2_zero(): this { return this.simd(0x5e); }
 
   /**
    * `for (i = start; i < end; i += step) body()` with `i`, `end` locals (signed compare)

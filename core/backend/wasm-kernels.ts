@@ -17,10 +17,12 @@
  *   its index).
  * - `unary_<op>`, `binary_<op>`: elementwise maps and zips, four lanes at a time.
  * - `reduceRun_<op>`: the sum or max of a contiguous run, four lanes at a time.
+ * - `axpby`: `a·x + b·y` in float64, two lanes at a time, rounded once to float32 (the
+ *   optimizers' update loops, exactly as JavaScript computes them).
  *
  * @module
  */
-import { F32, FunctionBuilder, I32, ModuleBuilder, V128 } from './wasm-encoder.js';
+import { F32, F64, FunctionBuilder, I32, ModuleBuilder, V128 } from './wasm-encoder.js';
 
 /** Rows of op(A) per panel, and rows of a GEMM tile (a multiple of 4: `pack` copies whole vectors of contiguous lines). 6 measured slower than 4. */
 export const GEMM_MR = 4;
@@ -47,10 +49,10 @@ export interface WasmKernelExports {
    * (`bStep` 32, `bPanel` 32·kc) or a row-major B read in place (`bStep` 4n, `bPanel` 32).
    */
   gemmTiles(aPack: number, b: number, c: number, ldc: number, mPanels: number, nPanels: number, kc: number, accumulate: number, bStep: number, bPanel: number): void;
-  /** Unfold one image at `x` into columns at `cols` (zeroed beforehand); `table` holds the tap ranges (see `wasm.ts`). */
-  im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
+  /** Unfold one image at `x` into columns at `cols` (zeroed beforehand; a row of `outH·outW` floats every `rowBytes`); `table` holds the tap ranges (see `wasm.ts`). */
+  im2col(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number, rowBytes: number): void;
   /** Fold columns at `cols` into the image at `x`, adding; same arguments as `im2col`. */
-  col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number): void;
+  col2im(x: number, cols: number, table: number, channels: number, height: number, width: number, kernelH: number, kernelW: number, strideH: number, strideW: number, outH: number, outW: number, rowBytes: number): void;
   /** Max pooling of `planes` planes of `height`×`width` at `x` into `out` (values) and `argmax` (i32: the flat input index of each maximum, −1 for an empty window); `table` holds the tap ranges. */
   maxPool(x: number, out: number, argmax: number, table: number, planes: number, height: number, width: number, outH: number, outW: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number): void;
   /** The sum of `n` floats at `x` (float32, four lane partials). */
@@ -59,6 +61,8 @@ export interface WasmKernelExports {
   reduceRun_max(x: number, n: number): number;
   /** `out[i] = op(x[i])` for `n` elements; `param` is the factor of `scale` and the addend of `shift`. */
   [unary: `unary_${string}`]: (x: number, out: number, n: number, param: number) => void;
+  /** `out[i] = a·x[i] + b·y[i]` (`a·x[i]` when `hasY` is 0) for `n` float32 elements, computed in float64 and rounded once. */
+  axpby(x: number, y: number, out: number, n: number, a: number, b: number, hasY: number): void;
   /** `out[t] = a[t·sa] op b[t·sb]` for `t < n`, strides in elements (0 broadcasts). */
   [binary: `binary_${string}`]: WasmBinaryKernel;
 }
@@ -195,16 +199,16 @@ function gemmKernel(m: ModuleBuilder): void {
  * JavaScript into `table` (i32): for each kernel row `ki` the triple
  * `(ohLo, ohHi, ki·dilationH − padH)`, then for each kernel column `kj` the triple
  * `(owLo, owHi, kj·dilationW − padW)`. `fold` false copies image → columns; true adds
- * columns → image. Where strideW is 1, runs move four floats per instruction.
+ * columns → image. Rows of the columns are `rowBytes` apart (`outH·outW·4` when packed
+ * tight). Where strideW is 1, runs move four floats per instruction.
  */
 function unfoldKernel(m: ModuleBuilder, fold: boolean): void {
-  const f = m.func(fold ? 'col2im' : 'im2col', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
-  const [x, cols, table, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = m.func(fold ? 'col2im' : 'im2col', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, cols, table, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW, rowBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const ch = f.local(I32), ki = f.local(I32), kj = f.local(I32), oh = f.local(I32), ow = f.local(I32);
   const ohLo = f.local(I32), ohHi = f.local(I32), rowOff = f.local(I32), owLo = f.local(I32), owHi = f.local(I32), firstW = f.local(I32);
-  const colRow = f.local(I32), xRow = f.local(I32), cRow = f.local(I32), colTable = f.local(I32), vecEnd = f.local(I32), plane4 = f.local(I32);
+  const colRow = f.local(I32), xRow = f.local(I32), cRow = f.local(I32), colTable = f.local(I32), vecEnd = f.local(I32);
   const sW4 = f.local(I32);
-  f.get(outH).get(outW).i32_mul().i32_const(4).i32_mul().set(plane4);
   f.get(strideW).i32_const(4).i32_mul().set(sW4);
   f.get(table).get(kernelH).i32_const(12).i32_mul().i32_add().set(colTable);
   f.get(cols).set(colRow);
@@ -262,7 +266,7 @@ function unfoldKernel(m: ModuleBuilder, fold: boolean): void {
           f.get(ow).i32_const(1).i32_add().set(ow);
           f.br(0).end().end();
         });
-        f.get(colRow).get(plane4).i32_add().set(colRow);
+        f.get(colRow).get(rowBytes).i32_add().set(colRow);
       });
     });
   });
@@ -470,6 +474,55 @@ function reduceRunKernel(m: ModuleBuilder, op: 'sum' | 'max'): void {
 }
 
 /**
+ * `axpby(x, y, out, n, a, b, hasY)`: `out[i] = a·x[i] + b·y[i]` (or `a·x[i]` when `hasY`
+ * is 0) with float32 elements and float64 `a`, `b`. Each element is widened to float64,
+ * multiplied and added in float64 and rounded once to float32 — exactly what the
+ * JavaScript loop `out[i] = a * x[i] + b * y[i]` over `Float32Array`s computes, so the
+ * optimizers give the same bits on every backend. Two lanes of float64 per instruction
+ * (two floats loaded into a vector's low half, widened, combined, narrowed, stored),
+ * then a scalar tail.
+ */
+function axpbyKernel(m: ModuleBuilder): void {
+  const f = m.func('axpby', [I32, I32, I32, I32, F64, F64, I32], []);
+  const [x, y, out, n, a, b, hasY] = [0, 1, 2, 3, 4, 5, 6];
+  const i = f.local(I32), pairEnd = f.local(I32), va = f.local(V128), vb = f.local(V128);
+  f.get(a).f64x2_splat().set(va);
+  f.get(b).f64x2_splat().set(vb);
+  f.get(n).i32_const(1).i32_sub().set(pairEnd);
+  const at = (base: number): void => void f.get(base).get(i).i32_const(4).i32_mul().i32_add();
+  for (const withY of [true, false]) {
+    f.get(hasY).i32_eqz();
+    if (withY) f.i32_eqz();
+    f.if();
+    f.i32_const(0).set(i);
+    f.block().loop();
+    f.get(i).get(pairEnd).i32_ge_s().br_if(1);
+    at(out);
+    at(x);
+    f.v128_load64_zero().f64x2_promote_low_f32x4().get(va).f64x2_mul();
+    if (withY) {
+      at(y);
+      f.v128_load64_zero().f64x2_promote_low_f32x4().get(vb).f64x2_mul().f64x2_add();
+    }
+    f.f32x4_demote_f64x2_zero().v128_store64_lane(0);
+    f.get(i).i32_const(2).i32_add().set(i);
+    f.br(0).end().end();
+    // The last element when n is odd.
+    f.get(i).get(n).i32_lt_s().if();
+    at(out);
+    at(x);
+    f.f32_load().f64_promote_f32().get(a).f64_mul();
+    if (withY) {
+      at(y);
+      f.f32_load().f64_promote_f32().get(b).f64_mul().f64_add();
+    }
+    f.f32_demote_f64().f32_store();
+    f.end();
+    f.end();
+  }
+}
+
+/**
  * The whole kernel module's binary (about 6 KiB), built from the functions above on
  * first use.
  *
@@ -496,5 +549,6 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   for (const op of WASM_BINARY) binaryKernel(m, op);
   reduceRunKernel(m, 'sum');
   reduceRunKernel(m, 'max');
+  axpbyKernel(m);
   return m.encode();
 }

@@ -19,6 +19,10 @@
  *   stays in L1; products with fewer than four rows or columns (a batch-1 dense layer)
  *   use cpu.ts's loops, which skip packing.
  * - `im2col`, `col2im`: SIMD unfold and fold; `maxPool2d`: compiled scalar loops.
+ * - `fusedConv`: the convolution kernels of `unfolded-conv.ts` with the unfolded columns
+ *   kept in the arena (im2col then GEMM, or GEMM then col2im), bit for bit the same.
+ * - `axpby` (the optimizers' update loop): float64 SIMD lanes, rounded once — the bits
+ *   of cpu.ts's JavaScript loop.
  * - `unary` (`neg abs sqrt relu reluGrad scale shift`, `pow` 1 and 2), `binary` (all ops,
  *   with broadcasting) and `reduce` (sum and max): SIMD over each collapsed run.
  * - float64 inputs (gradient checks), transcendental functions (`exp log tanh sigmoid`,
@@ -32,8 +36,10 @@
  *
  * @module
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
+import type { Backend, BinaryOp, Conv2dGeometry, Data, FusedConvKernels, GemmArgs, MaxPoolResult, ReduceOp, UnaryOp } from './backend.js';
 import { cpuBackend, insideRange, tapRanges } from './cpu.js';
+import { hostKernels } from './host-kernels.js';
+import { unfoldedConv, unfoldedSize, type ConvKernels } from './unfolded-conv.js';
 import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, reductionNest, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
@@ -53,6 +59,18 @@ const GEMM_MC_PANELS = 32;
 const IN_PLACE_B_MAX_ROWS = 64;
 /** Products with fewer multiply-adds than this run on the plain-TS kernel, whose call costs less. */
 const SMALL_GEMM = 4096;
+/**
+ * The row stride (floats) of unfolded columns that the GEMM reads in place: `plane`,
+ * plus 16 floats when a row is a multiple of 4 KiB. The micro-kernel reads eight floats
+ * from each of k consecutive rows; rows 4 KiB apart all fall in the same L1 cache set
+ * (48 KiB, 12 ways: sets repeat every 4 KiB), so a 144-deep panel would evict itself.
+ * Measured on the conv bench's `[32,288]·[288,1024]`: 0.69 → 0.66 ms per forward.
+ */
+function columnStride(plane: number): number {
+  return (plane * 4) % 4096 === 0 ? plane + 16 : plane;
+}
+/** `axpby` runs shorter than this stay in plain TS, where a call costs less than the copies in and out. */
+const SMALL_AXPBY = 256;
 /** The largest arena the backend grows to (bytes); a kernel that needs more runs in plain TS. */
 const MAX_ARENA = 2 ** 31;
 
@@ -134,55 +152,100 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   // -------------------------------------------------------------------------------
 
   /**
-   * `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, then per product
-   * and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and op(B)
-   * into 8-column panels (zero-padded), and have the micro-kernel write every 4×8 tile of
-   * a padded C (the first k block) or add to it (later blocks); finally copy C's real
-   * rows out. A block shared by the whole
-   * batch (stride 0) is packed once when k is a single block.
+   * Where a GEMM's packing space and result lie in the arena: the regions
+   * {@link planGemm} adds to a layout after the operands'. C has `mPad` rows of row
+   * stride `nPad` (padded to whole tiles).
    */
-  function gemm(a: Data, b: Data, args: GemmArgs): Data {
-    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
-    checkGemm('wasm.gemm', a, b, args);
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || batch === 0 || m < GEMM_MR || n < GEMM_MR || m * n * k < SMALL_GEMM) return cpuBackend.gemm(a, b, args);
-    const needA = (batch - 1) * strideA + m * k;
-    const needB = (batch - 1) * strideB + k * n;
+  interface GemmPlan {
+    packA: number;
+    packB: number;
+    c: number;
+    nPad: number;
+    /** Depth of one k block. */
+    kc: number;
+    /** Whether a row-major B is read in place rather than packed. */
+    inPlaceB: boolean;
+  }
+
+  /** Add the packing and result regions of the product `args` to `layout`. */
+  function planGemm(layout: Layout, args: GemmArgs): GemmPlan {
+    const { m, n, k, transB } = args;
     const mPad = roundUp(m, GEMM_MR), nPad = roundUp(n, GEMM_NR);
     // k split into equal blocks of at most GEMM_KC (288 → 144 + 144, not 256 + 32: a thin last block pays the tile overheads for little work).
     const kc = Math.ceil(k / Math.ceil(k / GEMM_KC));
-    const inPlaceB = !transB && m <= IN_PLACE_B_MAX_ROWS;
-    const layout = new Layout();
-    // The last panel of an in-place B reads up to 7 floats past its row: padding columns of C that are never copied out.
-    const rawA = layout.floats(needA), rawB = layout.floats(needB + GEMM_NR);
     const packA = layout.floats(mPad * kc), packB = layout.floats(nPad * kc);
-    const cAt = layout.floats(mPad * nPad);
-    if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
-    arena.f32.set(a.subarray(0, needA), rawA / 4);
-    arena.f32.set(b.subarray(0, needB), rawB / 4);
+    const c = layout.floats(mPad * nPad);
+    return { packA, packB, c, nPad, kc, inPlaceB: !transB && m <= IN_PLACE_B_MAX_ROWS };
+  }
+
+  /** Floats a B operand's region needs: the last panel of an in-place B reads up to 7 floats past its row (into padding columns of C that are never read). */
+  function bRegion(args: GemmArgs): number {
+    return (args.batch - 1) * args.strideB + args.k * args.n + GEMM_NR;
+  }
+
+  /** Whether the wasm GEMM takes this product (else cpu.ts's loops, whose call costs less on tiny ones). */
+  function gemmInWasm(args: GemmArgs): boolean {
+    return args.batch > 0 && args.m >= GEMM_MR && args.n >= GEMM_MR && args.m * args.n * args.k >= SMALL_GEMM;
+  }
+
+  /**
+   * `C[b] = op(A[b])·op(B[b])` with A and B already in the arena at `rawA`, `rawB`: per
+   * product and per k block of depth ≤ {@link GEMM_KC}: pack op(A) into 4-row panels and
+   * op(B) into 8-column panels (zero-padded), and have the micro-kernel write every 4×8
+   * tile of the padded C (the first k block) or add to it (later blocks). After product
+   * `i`, `done(i)` reads C (at `plan.c`, row stride `plan.nPad`) before the next one
+   * overwrites it. A block shared by the whole batch (stride 0) is packed once when k is
+   * a single block. `ldb` is the row stride (floats) of a B that is not transposed
+   * (`n` unless its rows are padded, see {@link columnStride}).
+   */
+  function runGemm(rawA: number, rawB: number, args: GemmArgs, plan: GemmPlan, done: (i: number) => void, ldb = args.n): void {
+    const { batch, m, n, k, transA, transB, strideA, strideB } = args;
+    const { packA, packB, kc, nPad, inPlaceB } = plan;
     // Element strides of op(A)[i, p] and op(B)[p, j].
     const rsA = transA ? 1 : k, csA = transA ? m : 1;
-    const rsB = transB ? 1 : n, csB = transB ? k : 1;
+    const rsB = transB ? 1 : ldb, csB = transB ? k : 1;
     const oneBlock = k <= GEMM_KC;
-    const mPanels = mPad / GEMM_MR, nPanels = nPad / GEMM_NR;
-    const out = new Float32Array(batch * m * n);
+    const mPanels = roundUp(m, GEMM_MR) / GEMM_MR, nPanels = nPad / GEMM_NR;
     for (let i = 0; i < batch; i++) {
       for (let p0 = 0; p0 < k; p0 += kc) {
         const depth = Math.min(kc, k - p0);
         if (!(oneBlock && strideA === 0 && i > 0)) exports.pack(rawA + 4 * (i * strideA + p0 * csA), 4 * rsA, 4 * csA, m, depth, packA, GEMM_MR);
         // A row-major B is read in place: each step of k reads eight consecutive floats of a row.
-        let bAt = rawB + 4 * (i * strideB + p0 * n), bStep = 4 * n, bPanel = 32;
+        let bAt = rawB + 4 * (i * strideB + p0 * ldb), bStep = 4 * ldb, bPanel = 32;
         if (!inPlaceB) {
           if (!(oneBlock && strideB === 0 && i > 0)) exports.pack(rawB + 4 * (i * strideB + p0 * rsB), 4 * csB, 4 * rsB, n, depth, packB, GEMM_NR);
           [bAt, bStep, bPanel] = [packB, 32, 32 * depth];
         }
         for (let ip = 0; ip < mPanels; ip += GEMM_MC_PANELS) {
-          exports.gemmTiles(packA + 4 * GEMM_MR * ip * depth, bAt, cAt + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0, bStep, bPanel);
+          exports.gemmTiles(packA + 4 * GEMM_MR * ip * depth, bAt, plan.c + 4 * ip * GEMM_MR * nPad, 4 * nPad, Math.min(GEMM_MC_PANELS, mPanels - ip), nPanels, depth, p0 > 0 ? 1 : 0, bStep, bPanel);
         }
       }
-      const c0 = cAt / 4;
-      if (nPad === n) out.set(arena.f32.subarray(c0, c0 + m * n), i * m * n);
-      else for (let r = 0; r < m; r++) out.set(arena.f32.subarray(c0 + r * nPad, c0 + r * nPad + n), i * m * n + r * n);
+      done(i);
     }
+  }
+
+  /** Copy the `m × n` product at `plan.c` (row stride `plan.nPad`) into `out` at `offset`. */
+  function copyProductOut(plan: GemmPlan, m: number, n: number, out: Float32Array, offset: number): void {
+    const c0 = plan.c / 4;
+    if (plan.nPad === n) out.set(arena.f32.subarray(c0, c0 + m * n), offset);
+    else for (let r = 0; r < m; r++) out.set(arena.f32.subarray(c0 + r * plan.nPad, c0 + r * plan.nPad + n), offset + r * n);
+  }
+
+  /** `C[b] = op(A[b])·op(B[b])` in the arena: A and B copied in whole, {@link runGemm}, and each product's real rows copied out. */
+  function gemm(a: Data, b: Data, args: GemmArgs): Data {
+    const { batch, m, n, k, strideA } = args;
+    checkGemm('wasm.gemm', a, b, args);
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || !gemmInWasm(args)) return cpuBackend.gemm(a, b, args);
+    const needA = (batch - 1) * strideA + m * k;
+    const needB = (batch - 1) * args.strideB + k * n;
+    const layout = new Layout();
+    const rawA = layout.floats(needA), rawB = layout.floats(bRegion(args));
+    const plan = planGemm(layout, args);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
+    arena.f32.set(a.subarray(0, needA), rawA / 4);
+    arena.f32.set(b.subarray(0, needB), rawB / 4);
+    const out = new Float32Array(batch * m * n);
+    runGemm(rawA, rawB, args, plan, (i) => copyProductOut(plan, m, n, out, i * m * n));
     return out;
   }
 
@@ -209,10 +272,10 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     axis(g.kernelW, g.dilationW, g.padW, g.strideW, g.outW, g.width);
   }
 
-  /** Run the unfold (`fold` false) or fold kernel on one image in the arena; returns the byte addresses of the image and the columns. */
-  function unfold(g: Conv2dGeometry, image: number, cols: number, table: number, fold: boolean): void {
+  /** Run the unfold (`fold` false) or fold kernel on one image at `image` in the arena, with columns at `cols` whose rows are `rowFloats` apart. */
+  function unfold(g: Conv2dGeometry, image: number, cols: number, table: number, fold: boolean, rowFloats = g.outH * g.outW): void {
     writeTapTable(table, g);
-    (fold ? exports.col2im : exports.im2col)(image, cols, table, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.outH, g.outW);
+    (fold ? exports.col2im : exports.im2col)(image, cols, table, g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.outH, g.outW, 4 * rowFloats);
   }
 
   function im2col(x: Data, xOffset: number, g: Conv2dGeometry): Data {
@@ -246,6 +309,106 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     arena.f32.set(colsData, cols / 4);
     unfold(g, image, cols, table, true);
     out.set(arena.f32.subarray(image / 4, image / 4 + imageSize), outOffset);
+  }
+
+  // -------------------------------------------------------------------------------
+  // Fused convolution
+  // -------------------------------------------------------------------------------
+
+  /**
+   * The convolution kernels where the unfolded columns never leave the arena: what
+   * `unfolded-conv.ts` computes with im2col, GEMM and col2im calls, with the same kernels
+   * in the same order (so the same floats), minus the copies of the columns out and back
+   * in and the fresh arrays they would need. Float64 inputs and products the wasm GEMM
+   * leaves to cpu.ts take the unfolded path.
+   */
+  function fusedConv(): FusedConvKernels {
+    let unfolded: ConvKernels | undefined;
+    const fallback = (): ConvKernels => (unfolded ??= unfoldedConv(hostKernels(plain)));
+    const tableFloats = (g: Conv2dGeometry): number => 3 * (g.kernelH + g.kernelW);
+
+    /** Zero the columns of `n` images at `cols` and unfold the images at `images` into them. */
+    const unfoldImages = (images: number, cols: number, table: number, n: number, g: Conv2dGeometry, ld = unfoldedSize(g).plane): void => {
+      const { kdim } = unfoldedSize(g);
+      const imageSize = g.channels * g.height * g.width;
+      arena.f32.fill(0, cols / 4, cols / 4 + n * kdim * ld);
+      for (let i = 0; i < n; i++) unfold(g, images + 4 * i * imageSize, cols + 4 * i * kdim * ld, table, false, ld);
+    };
+
+    const checkFilters = (kernel: string, w: Data, outChannels: number, g: Conv2dGeometry): void => {
+      const { kdim } = unfoldedSize(g);
+      if (w.length !== outChannels * kdim) throw new Error(`wasm.${kernel}: w has ${w.length} elements; ${outChannels} filters of ${g.channels}×${g.kernelH}×${g.kernelW} need ${outChannels * kdim}`);
+    };
+
+    return {
+      conv2d(x: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2d', g);
+        const imageSize = g.channels * g.height * g.width;
+        checkPoolInput('wasm.conv2d', 'x', x, n, imageSize);
+        checkFilters('conv2d', w, outChannels, g);
+        const { kdim, plane } = unfoldedSize(g);
+        // Columns with rows `ld` floats apart (see columnStride); the GEMM reads them in place when it reads B so.
+        const ld = columnStride(plane);
+        const args: GemmArgs = { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * ld };
+        if (!(x instanceof Float32Array) || !(w instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2d(x, w, n, outChannels, g) as Data;
+        const layout = new Layout();
+        const images = layout.floats(x.length), filters = layout.floats(w.length), cols = layout.floats(n * kdim * ld + GEMM_NR), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2d(x, w, n, outChannels, g) as Data;
+        arena.f32.set(x, images / 4);
+        arena.f32.set(w, filters / 4);
+        unfoldImages(images, cols, table, n, g, ld);
+        const out = new Float32Array(n * outChannels * plane);
+        runGemm(filters, cols, args, plan, (i) => copyProductOut(plan, outChannels, plane, out, i * outChannels * plane), ld);
+        return out;
+      },
+
+      conv2dInputGrad(grad: Data, w: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2dInputGrad', g);
+        const { kdim, plane } = unfoldedSize(g);
+        checkPoolInput('wasm.conv2dInputGrad', 'grad', grad, n, outChannels * plane);
+        checkFilters('conv2dInputGrad', w, outChannels, g);
+        const args: GemmArgs = { batch: n, m: kdim, n: plane, k: outChannels, transA: true, transB: false, strideA: 0, strideB: outChannels * plane };
+        if (!(grad instanceof Float32Array) || !(w instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2dInputGrad(grad, w, n, outChannels, g) as Data;
+        const imageSize = g.channels * g.height * g.width;
+        const layout = new Layout();
+        const filters = layout.floats(w.length), grads = layout.floats(bRegion(args)), image = layout.floats(imageSize), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2dInputGrad(grad, w, n, outChannels, g) as Data;
+        arena.f32.set(w, filters / 4);
+        arena.f32.set(grad, grads / 4);
+        const dx = new Float32Array(n * imageSize);
+        runGemm(filters, grads, args, plan, (i) => {
+          // The columns Wᵀ·G[i] at plan.c, closed up to row stride `plane` (the fold reads them so), folded into a zeroed image.
+          const c0 = plan.c / 4;
+          if (plan.nPad !== plane) for (let r = 1; r < kdim; r++) arena.f32.copyWithin(c0 + r * plane, c0 + r * plan.nPad, c0 + r * plan.nPad + plane);
+          arena.f32.fill(0, image / 4, image / 4 + imageSize);
+          unfold(g, image, plan.c, table, true);
+          dx.set(arena.f32.subarray(image / 4, image / 4 + imageSize), i * imageSize);
+        });
+        return dx;
+      },
+
+      conv2dWeightGrad(grad: Data, x: Data, n: number, outChannels: number, g: Conv2dGeometry): Data {
+        checkGeometry('wasm.conv2dWeightGrad', g);
+        const { kdim, plane } = unfoldedSize(g);
+        checkPoolInput('wasm.conv2dWeightGrad', 'grad', grad, n, outChannels * plane);
+        checkPoolInput('wasm.conv2dWeightGrad', 'x', x, n, g.channels * g.height * g.width);
+        const args: GemmArgs = { batch: n, m: outChannels, n: kdim, k: plane, transA: false, transB: true, strideA: outChannels * plane, strideB: kdim * plane };
+        if (!(grad instanceof Float32Array) || !(x instanceof Float32Array) || !gemmInWasm(args)) return fallback().conv2dWeightGrad(grad, x, n, outChannels, g) as Data;
+        const layout = new Layout();
+        const grads = layout.floats(grad.length), images = layout.floats(x.length), cols = layout.floats(bRegion(args)), table = layout.floats(tableFloats(g));
+        const plan = planGemm(layout, args);
+        if (!arena.reserve(layout.bytes)) return fallback().conv2dWeightGrad(grad, x, n, outChannels, g) as Data;
+        arena.f32.set(grad, grads / 4);
+        arena.f32.set(x, images / 4);
+        unfoldImages(images, cols, table, n, g);
+        // One product per image, summed over the images as `unfolded-conv.ts` sums them (the same reduction kernel).
+        const parts = new Float32Array(n * outChannels * kdim);
+        runGemm(grads, cols, args, plan, (i) => copyProductOut(plan, outChannels, kdim, parts, i * outChannels * kdim));
+        return n === 1 ? parts : reduce('sum', parts, [n, outChannels, kdim], [0]);
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------
@@ -322,6 +485,23 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     return arena.f32.slice(outAt / 4, outAt / 4 + n);
   }
 
+  /**
+   * `a·x + b·y` in float64, rounded once (see `axpby` in wasm-kernels.ts): the same bits
+   * as cpu.ts's loop. Runs of fewer than {@link SMALL_AXPBY} floats stay in cpu.ts.
+   */
+  function axpby(a: number, x: Data, b: number, y: Data | null): Data {
+    if (y !== null && y.length !== x.length) throw new Error(`wasm.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
+    if (!(x instanceof Float32Array) || (y !== null && !(y instanceof Float32Array)) || x.length < SMALL_AXPBY) return cpuBackend.axpby(a, x, b, y);
+    const n = x.length;
+    const layout = new Layout();
+    const xAt = layout.floats(n), yAt = layout.floats(y === null ? 0 : n);
+    if (!arena.reserve(layout.bytes)) return cpuBackend.axpby(a, x, b, y);
+    arena.f32.set(x, xAt / 4);
+    if (y !== null) arena.f32.set(y, yAt / 4);
+    exports.axpby(xAt, yAt, xAt, n, a, b, y === null ? 0 : 1);
+    return arena.f32.slice(xAt / 4, xAt / 4 + n);
+  }
+
   // -------------------------------------------------------------------------------
   // Reductions
   // -------------------------------------------------------------------------------
@@ -361,7 +541,8 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     return f32.slice(acc, acc + outSize);
   }
 
-  return {
+  /** The kernels one by one; {@link fusedConv} falls back to them. */
+  const plain: Backend = {
     name: 'wasm',
     unary,
     binary,
@@ -375,6 +556,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     maxPool2dBackward: cpuBackend.maxPool2dBackward,
     avgPool2d: cpuBackend.avgPool2d,
     avgPool2dBackward: cpuBackend.avgPool2dBackward,
-    memoryBytes: () => memory.buffer.byteLength,
+    axpby,
   };
+  return { ...plain, fusedConv: fusedConv(), memoryBytes: () => memory.buffer.byteLength };
 }

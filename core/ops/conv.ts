@@ -6,7 +6,9 @@
  * filters as a `[O, C·kH·kW]` matrix. The VJPs are GEMMs too: `dcols = Wᵀ · G` folded
  * back by `col2im` gives the input gradient, and `dW = Σ_images G · colsᵀ` the weight
  * gradient. An ungrouped convolution does this for the whole batch at once, through
- * the kernels that may keep results on a device (`core/ops/kernels.ts`); a grouped one
+ * the kernels that may keep results on a device (`core/ops/kernels.ts`; the unfold and
+ * the product are one kernel there, `core/backend/unfolded-conv.ts`, which a backend
+ * may fuse so the columns never leave its memory); a grouped one
  * (`groups > 1`) runs per image and group on the host kernels. The weight VJP
  * recomputes `cols` from the saved input rather than keeping it, so an activation in
  * flight in a pipeline costs its input, not nine times its input.
@@ -19,7 +21,7 @@ import type { Conv2dGeometry } from '../backend/backend.js';
 import { defineOp } from '../registry.js';
 import { allocate, fmtShape, Tensor } from '../tensor.js';
 import { mean } from './reduce.js';
-import { kernels, operand, reshaped, wrap } from './kernels.js';
+import { kernels, operand, wrap } from './kernels.js';
 
 /** A size given once for both spatial axes, or as `[height, width]`. */
 export type Size2 = number | readonly [number, number];
@@ -88,39 +90,30 @@ export function windowGeometry(
 }
 
 /**
- * Ungrouped convolution, batched: `cols = im2col(x)` is `[n, C·kH·kW, L]` and the output
- * `[n, O, L]` is one GEMM with the filters broadcast over the images. Runs on the
- * device kernels inside a device scope, so nothing is read back between the unfold, the
- * product and the bias.
+ * Ungrouped convolution, batched: `out[i] = W · im2col(x[i])`, `[n, O, outH, outW]`,
+ * then the bias. The kernel set does the unfold and the product (`conv2d` of
+ * `core/backend/unfolded-conv.ts`, or a backend's fused form); inside a device scope
+ * nothing is read back between the convolution and the bias.
  */
 function denseForward(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: ConvAttrs): Tensor {
   const { geometry: geo, outChannels } = attrs;
-  const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
-  // Intermediates are wrapped as tensors too, so a device scope owns (and releases) them.
-  const cols = wrap(k.im2col(operand(x, k), n, geo), [n, kdim, plane]);
-  const shape = [n, outChannels, geo.outH, geo.outW];
-  const out = wrap(k.gemm(operand(w, k), operand(cols, k), { batch: n, m: outChannels, n: plane, k: kdim, transA: false, transB: false, strideA: 0, strideB: kdim * plane }), shape);
+  const shape = [x.shape[0], outChannels, geo.outH, geo.outW];
+  // Wrapped as a tensor, so a device scope owns (and releases) it.
+  const out = wrap(k.conv2d(operand(x, k), operand(w, k), x.shape[0], outChannels, geo), shape);
   return bias ? wrap(k.binary('add', operand(out, k), shape, operand(bias, k), [outChannels, 1, 1], shape), shape) : out;
 }
 
 /** `dx = col2im(Wᵀ · G)` over the batch, ungrouped. */
 function denseInputGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
-  const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
-  const o = attrs.outChannels;
-  const dcols = wrap(k.gemm(operand(w, k), operand(g, k), { batch: n, m: kdim, n: plane, k: o, transA: true, transB: false, strideA: 0, strideB: o * plane }), [n, kdim, plane]);
-  return wrap(k.col2im(operand(dcols, k), n, attrs.geometry), x.shape);
+  return wrap(k.conv2dInputGrad(operand(g, k), operand(w, k), x.shape[0], attrs.outChannels, attrs.geometry), x.shape);
 }
 
-/** `dW = Σ_images G · colsᵀ`, ungrouped: one batched GEMM, then a sum over the images. */
+/** `dW = Σ_images G · colsᵀ`, ungrouped, with `cols` unfolded again from the saved input. */
 function denseWeightGrad(g: Tensor, x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
-  const { n, kdim, plane } = blockSizes(x, attrs);
   const k = kernels();
-  const o = attrs.outChannels;
-  const cols = wrap(k.im2col(operand(x, k), n, attrs.geometry), [n, kdim, plane]);
-  const parts = wrap(k.gemm(operand(g, k), operand(cols, k), { batch: n, m: o, n: kdim, k: plane, transA: false, transB: true, strideA: o * plane, strideB: kdim * plane }), [n, o, kdim]);
-  return n === 1 ? reshaped(parts, w.shape) : wrap(k.reduce('sum', operand(parts, k), [n, o, kdim], [0]), w.shape);
+  return wrap(k.conv2dWeightGrad(operand(g, k), operand(x, k), x.shape[0], attrs.outChannels, attrs.geometry), w.shape);
 }
 
 /** Grouped convolution (`groups > 1`) on the host kernels: per image and group, one unfold and one GEMM. */

@@ -5,6 +5,7 @@
  * arithmetic is the CPU backend's, every result must equal the CPU backend's bit for
  * bit; only where the values live differs.
  */
+import { unfoldedConv, type ConvKernels } from '../../core/backend/unfolded-conv.js';
 import { cpuBackend, hostKernels, type Backend, type Data, type DeviceArray, type DeviceKernels, type Operand } from '../../core/index.js';
 
 /** A {@link Backend} whose device arrays are host arrays in disguise, with counters. */
@@ -63,7 +64,7 @@ export function simulatedDevice(name = 'simulated'): SimulatedDevice {
     return x instanceof Float64Array ? x : new SimArray(x, backend);
   };
 
-  const device: DeviceKernels = {
+  const unfolding = {
     owns,
     unary: (op, x, p) => out(host.unary(op, arg(x), p) as Data),
     binary: (op, a, as, b, bs, os) => out(host.binary(op, arg(a), as, arg(b), bs, os) as Data),
@@ -80,7 +81,9 @@ export function simulatedDevice(name = 'simulated'): SimulatedDevice {
     maxPool2dBackward: (g, am, size) => out(host.maxPool2dBackward(arg(g), am, size) as Data),
     avgPool2d: (x, n, g) => out(host.avgPool2d(arg(x), n, g) as Data),
     avgPool2dBackward: (g, n, geo) => out(host.avgPool2dBackward(arg(g), n, geo) as Data),
-  };
+  } satisfies Omit<DeviceKernels, keyof ConvKernels>;
+  // Convolutions as im2col + GEMM on the simulated device, as the gpu backend does them.
+  const device: DeviceKernels = { ...unfolding, ...unfoldedConv(unfolding) };
 
   const backend: SimulatedDevice = {
     ...cpuBackend,
