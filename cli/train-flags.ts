@@ -11,7 +11,7 @@ import { GPU_MODES, listBackends } from '../core/index.js';
 import { datasetNames } from '../datasets/index.js';
 import { modelNames } from '../nn/index.js';
 import { methodScheduleNames, mitigationNames } from '../pipeline/index.js';
-import type { FlagSpec, Parsed } from './args.js';
+import { UsageError, type FlagSpec, type Parsed } from './args.js';
 import type { TrainConfig } from './trainer.js';
 
 /** Flags of a training run. */
@@ -39,6 +39,7 @@ export function trainFlags(): FlagSpec[] {
     { name: 'limit-train', kind: 'integer', min: 1, help: 'use only the first N training samples' },
     { name: 'limit-test', kind: 'integer', min: 1, help: 'use only the first N test samples' },
     { name: 'backend', kind: 'string', default: 'cpu', choices: [...listBackends(), 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)], help: 'compute backend: cpu, or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)' },
+    { name: 'workers', kind: 'string', default: '1', help: 'worker threads that run the pipeline stages at once: a number, or auto (one per core); the results are bit for bit the same for any number (cpu backend; gpu runs single-worker)' },
     { name: 'checkpoint-every', kind: 'integer', min: 0, default: 1, help: 'save a checkpoint every N epochs and after the last (0: none)' },
     { name: 'out', kind: 'string', help: 'run folder (default runs/<timestamp>-<model>-<method>)' },
     { name: 'json', kind: 'boolean', default: false, help: 'print one JSON object per line' },
@@ -74,7 +75,16 @@ export function trainConfigFrom(p: Parsed): TrainConfig {
     limitTest: opt<number>('limit-test'),
     backend: f.backend as string,
     checkpointEvery: f['checkpoint-every'] as number,
+    workers: workerCount(String(f.workers)),
   };
+}
+
+/** `--workers`: a positive integer or `auto`. */
+function workerCount(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers needs a positive integer or auto, got '${value}'`);
+  return n;
 }
 
 /** `runs/<timestamp>-<model>-<method>`. */

@@ -11,13 +11,15 @@
  * @module
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync, appendFileSync, renameSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { GpuUnavailableError, Tensor, useBackend, type Data } from '../core/index.js';
 import { channelStats, DataLoader, loadDataset, type Batch, type Dataset } from '../datasets/index.js';
 import { createModel, type Model } from '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
-import { isFlushSchedule, methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type Example, type MethodSpec, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import { isFlushSchedule, methodFor, NonFiniteLossError, ParallelPipeline, Pipeline, stageFlops, type Example, type MethodSpec, type PipelineRecipe, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import { nodeWorkerHost } from '../pipeline/node.js';
 import { renderCurves, type Curve, type CurvePoint } from './curves.js';
 import { UsageError } from './args.js';
 
@@ -46,6 +48,8 @@ export interface TrainConfig {
   norm?: string;
   augment: boolean;
   checkpointEvery: number;
+  /** Worker threads that run the stages (default 1: the single-thread engine; `auto`: one per core, at most one per stage); the results are the same for any number. */
+  workers?: number | 'auto';
 }
 
 /** What a run reports as it goes. */
@@ -133,7 +137,8 @@ export function resolveHyperParameters(c: TrainConfig, spec: MethodSpec): Resolv
   return { lr, momentum, weightDecay, batchSize: effectiveBatch, method: spec.name };
 }
 
-function lrSchedule(c: TrainConfig, lr: number, totalSamples: number): LrSchedule {
+/** The learning-rate schedule a configuration names, over `totalSamples` samples. */
+export function lrSchedule(c: TrainConfig, lr: number, totalSamples: number): LrSchedule {
   let base: LrSchedule;
   switch (c.schedule) {
     case 'constant':
@@ -271,12 +276,12 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
   }
   const spec = methodFor(c.method, c.mitigation);
   const data = prepareData(c);
-  const model = buildModel(c, data.inputShape, data.outputs);
   const resolved = resolveHyperParameters(c, spec);
   const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
-  const totalSamples = c.epochs * data.train.length;
-  const schedule = lrSchedule(c, resolved.lr, totalSamples);
-  const flush = isFlushSchedule(spec.schedule);
+  // The pipeline comes from a recipe, so that with --workers every worker builds the same one.
+  const recipeOptions = { config: c, inputShape: data.inputShape, outputs: data.outputs, trainSamples: data.train.length };
+  const { default: trainPipeline, trainRecipe } = await import('./train-recipe.js');
+  const { model, ...pipelineConfig } = trainPipeline(recipeOptions);
 
   let resume: ResumeState | null = null;
   let resumeOptimizer = new Map<string, Tensor>();
@@ -290,14 +295,7 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     resumeOptimizer = restored.optimizerState;
   }
 
-  const pipe = new Pipeline({
-    units: model.pipelineUnits(),
-    method: spec,
-    optimizer: sgdForMethod(spec, { lr: schedule, momentum: resolved.momentum, weightDecay: resolved.weightDecay }),
-    partition: c.stages ?? 'fine',
-    microBatchSize: c.batchSize,
-    ...(flush ? { microBatches: c.microBatches } : {}),
-  });
+  const pipe = new Pipeline(pipelineConfig);
   if (resume) {
     const clocks = resume.clocks;
     if (clocks.length !== pipe.stages.length) throw new UsageError(`train: the checkpoint has ${clocks.length} stages, this configuration makes ${pipe.stages.length}`);
@@ -308,6 +306,44 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     });
   }
 
+  const parallel = await startWorkers(c, pipe, trainRecipe(recipeOptions), data.inputShape);
+  try {
+    return await trainEpochs(c, options, { spec, data, model, resolved, pipe, parallel, resume, batchesPerEpoch });
+  } finally {
+    parallel?.close();
+  }
+}
+
+/**
+ * With `--workers N` (N > 1), the workers that run `pipe`'s stages, balanced by each
+ * stage's FLOPs; null for the single-thread engine.
+ *
+ * @throws {@link UsageError} on the gpu backend, or for more workers than stages.
+ */
+async function startWorkers(c: TrainConfig, pipe: Pipeline, recipe: PipelineRecipe, inputShape: readonly number[]): Promise<ParallelPipeline | null> {
+  const workers = c.workers === 'auto' ? Math.min(availableParallelism(), pipe.stages.length) : (c.workers ?? 1);
+  if (workers <= 1) return null;
+  if (c.backend.startsWith('gpu')) throw new UsageError(`train: --workers ${workers}: the ${c.backend} backend runs single-worker; use --workers 1, or --backend cpu to run the stages on ${workers} workers`);
+  if (workers > pipe.stages.length) throw new UsageError(`train: --workers ${workers}: the pipeline has ${pipe.stages.length} stages, and each worker runs at least one; use --workers ${pipe.stages.length} or fewer`);
+  const input = new Tensor(new Float32Array(c.batchSize * inputShape.reduce((a, b) => a * b, 1)), [c.batchSize, ...inputShape]);
+  return ParallelPipeline.start(pipe, { recipe, workers, host: nodeWorkerHost(), stageCosts: stageFlops(pipe, input) });
+}
+
+/** What {@link trainEpochs} works with. */
+interface Run {
+  spec: MethodSpec;
+  data: PreparedData;
+  model: Model;
+  resolved: ResolvedHyperParameters;
+  pipe: Pipeline;
+  parallel: ParallelPipeline | null;
+  resume: ResumeState | null;
+  batchesPerEpoch: number;
+}
+
+/** The epochs of a run, from the first one not done yet. */
+async function trainEpochs(c: TrainConfig, options: RunOptions, run: Run): Promise<TrainResult> {
+  const { spec, data, model, resolved, pipe, parallel, resume, batchesPerEpoch } = run;
   const out = options.outDir;
   if (out) {
     mkdirSync(out, { recursive: true });
@@ -367,7 +403,9 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
     };
     try {
       // Batches are made when stage 1 asks for them, so an epoch is never held in memory.
-      pipe.run(batchesPerEpoch, (j) => toExample(data.trainLoader.batch(epoch, j), data.inputShape, data.outputs), onSample);
+      const batch = (j: number): Example => toExample(data.trainLoader.batch(epoch, j), data.inputShape, data.outputs);
+      if (parallel) await parallel.run(batchesPerEpoch, batch, onSample);
+      else pipe.run(batchesPerEpoch, batch, onSample);
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         const last = out ? lastCheckpoint(out) : null;

@@ -22,8 +22,10 @@ import type { Pipeline } from '../engine.js';
 
 /**
  * The forward FLOPs of one sample at each stage (index `s − 1` for stage `s`), with
- * `input` as the sample's input batch. The weights are not changed; the units are left
- * bound to the stages' current weights.
+ * `input` as the sample's input batch. The units run in evaluation mode, so counting
+ * changes nothing a training run depends on (no running statistics move, no dropout
+ * draws a random number); each module's mode is restored, and the units are left bound
+ * to the stages' current weights.
  *
  * @example
  * stageFlops(pipe, zeros([1, 3, 32, 32])); // [884736, 9437184, …] for resnet20
@@ -33,7 +35,10 @@ export function stageFlops(pipe: Pipeline, input: Tensor): number[] {
   let bundle = [input];
   for (const stage of pipe.stages) {
     const leaves = bundle.map((t) => t.detach().requireGrad());
+    const modes = stage.units.map((unit) => unit.module.training);
+    for (const unit of stage.units) unit.module.eval();
     const outputs = stage.forward(leaves, stage.params);
+    stage.units.forEach((unit, i) => (modes[i] ? unit.module.train() : unit.module.eval()));
     flops.push(collectTape(outputs).reduce((sum, node) => sum + opFlops(node), 0));
     bundle = noGrad(() => outputs.map((t) => t.detach()));
   }
