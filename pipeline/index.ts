@@ -91,6 +91,7 @@ export {
   stageMessageFromWire,
   type ParallelOptions,
   type ParallelRunStats,
+  type WorkerRunStats,
   type WorkerAssignment,
   type PipelineRecipe,
   type Endpoint,

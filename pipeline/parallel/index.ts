@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { ParallelPipeline, type ParallelOptions, type ParallelRunStats } from './parallel-pipeline.js';
+export { ParallelPipeline, type ParallelOptions, type ParallelRunStats, type WorkerRunStats } from './parallel-pipeline.js';
 export { serveStageWorker } from './stage-worker.js';
 export { assignWorkers, workerOf, type WorkerAssignment } from './worker-assignment.js';
 export { stageFlops, opFlops } from './stage-cost.js';

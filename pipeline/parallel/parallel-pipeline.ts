@@ -76,8 +76,20 @@ export interface ParallelRunStats {
   workerMessagesPerSample: number;
   /** All messages of the run (between workers, and with the main thread), per sample. */
   messagesPerSample: number;
-  /** Per worker: its stages, seconds, seconds waiting for a message, messages sent to other workers. */
-  workers: { stages: readonly [number, number]; seconds: number; waitSeconds: number; messagesSent: number }[];
+  /** Per worker, in order. */
+  workers: WorkerRunStats[];
+}
+
+/** What one worker did in a parallel run. */
+export interface WorkerRunStats {
+  /** Its first and last stage. */
+  stages: readonly [number, number];
+  /** Seconds from the start of the run to its end in the worker. */
+  seconds: number;
+  /** Of those, seconds spent waiting for a message from another worker or the main thread. */
+  waitSeconds: number;
+  /** Messages it sent to other workers. */
+  messagesSent: number;
 }
 
 /** A run in progress: how to end it. */

@@ -23,6 +23,7 @@ import type { PipelineRecipe } from './recipe.js';
 
 /** main → worker: build the pipeline and connect to the other workers. */
 export interface InitMessage {
+  /** The message's kind. */
   readonly type: 'init';
   /** This worker's index (0-based). */
   readonly worker: number;
@@ -38,6 +39,7 @@ export interface InitMessage {
 
 /** main → worker: run `samples` samples, starting from these states of its stages. */
 export interface RunMessage {
+  /** The message's kind. */
   readonly type: 'run';
   /** Samples (or micro-batches) in the run. */
   readonly samples: number;
@@ -47,34 +49,47 @@ export interface RunMessage {
 
 /** main → the worker of stage 1: one example (wire form of an `Example`). */
 export interface ExampleMessage {
+  /** The message's kind. */
   readonly type: 'example';
+  /** The sample (or micro-batch) index. */
   readonly sample: number;
+  /** The example, `{ input, target }` in wire form. */
   readonly example: unknown;
 }
 
 /** worker → worker: a `StageMessage` for one of the receiver's stages (wire form). */
 export interface PeerMessage {
+  /** The message's kind. */
   readonly type: 'stage';
+  /** The stage message in wire form. */
   readonly message: unknown;
 }
 
 /** worker → main: the pipeline built, described by `describeStructure` (`recipe.ts`). */
 export interface ReadyMessage {
+  /** The message's kind. */
   readonly type: 'ready';
+  /** The structure of the pipeline the worker built. */
   readonly description: string;
 }
 
 /** worker of stage 1 → main: stage 1 took example `sample`. */
 export interface ConsumedMessage {
+  /** The message's kind. */
   readonly type: 'consumed';
+  /** The sample whose example stage 1 took. */
   readonly sample: number;
 }
 
 /** worker of the last stage → main: a sample's loss and outputs (wire form). */
 export interface SampleMessage {
+  /** The message's kind. */
   readonly type: 'sample';
+  /** The sample (or micro-batch) index. */
   readonly sample: number;
+  /** Its loss. */
   readonly loss: number;
+  /** The last stage's outputs in wire form. */
   readonly outputs: unknown;
 }
 
@@ -90,6 +105,7 @@ export interface WorkerTimings {
 
 /** worker → main: the run is over. */
 export interface DoneMessage {
+  /** The message's kind. */
   readonly type: 'done';
   /** The wire form of each of its stages' `save()`. */
   readonly states: readonly unknown[];
@@ -103,16 +119,21 @@ export interface DoneMessage {
 
 /** An error on the wire. */
 export interface WireError {
+  /** The error's class name. */
   readonly name: string;
+  /** Its one-line message. */
   readonly message: string;
-  /** For a `NonFiniteLossError`: the sample and the loss. */
+  /** For a `NonFiniteLossError`: the sample. */
   readonly sample?: number;
+  /** For a `NonFiniteLossError`: the loss. */
   readonly value?: number;
 }
 
 /** worker → main: something failed. */
 export interface ErrorMessage {
+  /** The message's kind. */
   readonly type: 'error';
+  /** What failed. */
   readonly error: WireError;
 }
 

@@ -94,8 +94,9 @@ class StageWorker {
   }
 
   private async init(message: InitMessage): Promise<void> {
-    const config = await configFromRecipe(message.recipe);
+    // The main thread's backend, before the model is built, as the trainer does it.
     await useBackend(message.backend);
+    const config = await configFromRecipe(message.recipe);
     this.pipe = new Pipeline(config);
     this.index = message.worker;
     [this.first, this.last] = message.ranges[this.index];
