@@ -13,6 +13,9 @@
  *    the median of the rounds' ratios;
  * 2. the speed-up the FLOPs-balanced assignment predicts (`assignWorkers`), the
  *    measured one and their ratio; messages per sample and each worker's waiting time;
+ *    and the CPU time each thread used (Linux, `threadClock`): the single thread's CPU
+ *    seconds over the busiest worker's is the speed-up two free cores would give, a
+ *    figure the other jobs on a shared machine barely change;
  * 3. a check that the weights after both runs are bit for bit the same;
  * 4. resnet20 on 3 and 4 workers (more threads than this machine may have cores:
  *    correctness, not speed), each checked bit for bit against a single-thread run;
@@ -34,7 +37,7 @@ import os from 'node:os';
 import { randn, Rng, zeros, type Data } from '../core/index.js';
 import { createModel } from '../nn/index.js';
 import { assignWorkers, configFromRecipe, ParallelPipeline, Pipeline, resolveMethod, sgdForMethod, stageFlops, type Example, type ParallelRunStats } from '../pipeline/index.js';
-import { nodeWorkerHost } from '../pipeline/node.js';
+import { nodeWorkerHost, threadClock } from '../pipeline/node.js';
 import { benchMessages, type MessageTiming } from './messages.js';
 import type { BenchRecipeOptions } from './workers-recipe.js';
 
@@ -43,10 +46,11 @@ const warmup = 20;
 const recipeModule = new URL('./workers-recipe.ts', import.meta.url).href;
 const inputShapes: Record<string, number[]> = { smallcnn: [1, 28, 28], resnet20: [3, 32, 32], resnet56: [3, 32, 32] };
 
-/** A timed run: rate over the steady state and over the whole run. */
+/** A timed run: rate over the steady state and over the whole run, and the CPU seconds of the thread that ran it (single thread), when known. */
 interface Timed {
   samplesPerSecond: number;
   steadySamplesPerSecond: number;
+  cpuSeconds?: number;
 }
 
 /** One model's comparison of 1 and 2 workers. */
@@ -69,6 +73,8 @@ interface ModelResult {
   medianRoundSpeedup: number;
   /** measured / predicted. */
   ofPrediction: number;
+  /** Per round: the single thread's CPU seconds / the busiest worker's (when the threads' CPU time is known). */
+  cpuSpeedups: number[];
   ranges: readonly (readonly [number, number])[];
   stats: ParallelRunStats;
   identical: boolean;
@@ -95,12 +101,17 @@ function recipe(model: string): { module: string; options: BenchRecipeOptions } 
 /** Time a run by the arrival of its losses: `run` gets the `onSample` that stamps them. */
 async function timed(samples: number, run: (onSample: () => void) => Promise<unknown> | void): Promise<Timed> {
   const stamps: number[] = [];
+  const cpu = threadClock?.cpuSeconds();
   const start = performance.now();
   await run(() => stamps.push(performance.now()));
   const seconds = (performance.now() - start) / 1000;
   const a = Math.floor(0.2 * samples);
   const b = Math.floor(0.9 * samples);
-  return { samplesPerSecond: samples / seconds, steadySamplesPerSecond: ((b - a) * 1000) / (stamps[b] - stamps[a]) };
+  return {
+    samplesPerSecond: samples / seconds,
+    steadySamplesPerSecond: ((b - a) * 1000) / (stamps[b] - stamps[a]),
+    ...(cpu === undefined ? {} : { cpuSeconds: threadClock!.cpuSeconds() - cpu }),
+  };
 }
 
 function weights(pipe: Pipeline): Map<string, Data> {
@@ -148,13 +159,17 @@ async function compareModel(model: string, samples: number, rounds: number): Pro
   const singleRounds: Timed[] = [];
   const parallelRounds: Timed[] = [];
   let stats: ParallelRunStats | undefined;
+  const cpuSpeedups: number[] = [];
   try {
     one.run(warmup, (j) => data[j]);
     await running.run(warmup, (j) => data[j]);
     for (let r = 0; r < rounds; r++) {
       const base = warmup + r * samples;
-      singleRounds.push(await timed(samples, (onSample) => one.run(samples, (j) => data[base + j], onSample)));
+      const alone = await timed(samples, (onSample) => one.run(samples, (j) => data[base + j], onSample));
+      singleRounds.push(alone);
       parallelRounds.push(await timed(samples, async (onSample) => void (stats = await running.run(samples, (j) => data[base + j], onSample))));
+      const busiest = Math.max(...stats!.workers.map((w) => w.cpuSeconds ?? NaN));
+      if (alone.cpuSeconds !== undefined && Number.isFinite(busiest)) cpuSpeedups.push(alone.cpuSeconds / busiest);
     }
   } finally {
     running.close();
@@ -175,6 +190,7 @@ async function compareModel(model: string, samples: number, rounds: number): Pro
     measuredSpeedup: measured,
     medianRoundSpeedup: ratios[ratios.length >> 1],
     ofPrediction: measured / predicted,
+    cpuSpeedups,
     ranges: running.assignment.ranges,
     stats: stats!,
     identical: same(weights(one), weights(two)),
@@ -214,9 +230,11 @@ async function main(): Promise<void> {
   const messages: MessageTiming[] = await benchMessages([16 * 32 * 32, 2 * 16 * 32 * 32]);
   const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length, node: process.version, loadBefore, loadAfter: os.loadavg()[0], date: new Date().toISOString() };
   const target = models.find((m) => m.model === 'resnet20')!;
+  const cpu = target.cpuSpeedups.length > 0 ? target.cpuSpeedups.slice().sort((a, b) => a - b)[target.cpuSpeedups.length >> 1] : NaN;
   const targets = [
     { target: 'resnet20: 2 workers >= 1.7x the single-thread engine', measured: `${target.measuredSpeedup.toFixed(2)}x`, met: target.measuredSpeedup >= 1.7 },
     { target: 'resnet20: measured speed-up within 10% of the prediction', measured: `${(100 * target.ofPrediction).toFixed(0)}% of ${target.predictedSpeedup.toFixed(2)}x`, met: Math.abs(target.ofPrediction - 1) <= 0.1 },
+    { target: 'resnet20: CPU-time speed-up (median round) within 10% of the prediction', measured: `${cpu.toFixed(2)}x of ${target.predictedSpeedup.toFixed(2)}x`, met: Math.abs(cpu / target.predictedSpeedup - 1) <= 0.1 },
     { target: 'every parallel run bit-identical to the single-thread engine', measured: [...models.map((m) => m.identical), ...more.map((m) => m.identical)].every(Boolean) ? 'all identical' : 'DIFFERENT', met: [...models, ...more].every((m) => m.identical) },
   ];
   if (json) {
@@ -243,14 +261,16 @@ async function main(): Promise<void> {
         m.identical ? 'yes' : 'NO',
       ]),
     ]),
+    'CPU-time speed-up per round (the single thread\'s CPU seconds / the busiest worker\'s; what two free cores would give): ' +
+      models.map((m) => `${m.model} ${m.cpuSpeedups.map((x) => `${x.toFixed(2)}x`).join(', ') || 'not measured'} (predicted ${m.predictedSpeedup.toFixed(2)}x)`).join('; '),
     'rounds, steady-state samples/s (1 worker / 2 workers): ' + models.map((m) => `${m.model} ${m.singleRounds.map((s, r) => `${s.steadySamplesPerSecond.toFixed(1)}/${m.parallelRounds[r].steadySamplesPerSecond.toFixed(1)}`).join(', ')}`).join('; '),
     '',
-    'per worker (2 workers, last round): stages, seconds waiting for a message / seconds of the run; messages per sample',
+    'per worker (2 workers, last round): stages, seconds waiting for a message / seconds of the run (CPU seconds); messages per sample',
     table([
       ['model', 'worker 1', 'worker 2', 'between workers', 'all'],
       ...models.map((m) => [
         m.model,
-        ...m.stats.workers.map((w) => `${w.stages[0]}-${w.stages[1]}: ${w.waitSeconds.toFixed(2)} / ${w.seconds.toFixed(2)} s`),
+        ...m.stats.workers.map((w) => `${w.stages[0]}-${w.stages[1]}: ${w.waitSeconds.toFixed(2)} / ${w.seconds.toFixed(2)} s (${w.cpuSeconds?.toFixed(2) ?? '?'})`),
         m.stats.workerMessagesPerSample.toFixed(2),
         m.stats.messagesPerSample.toFixed(2),
       ]),

@@ -79,6 +79,7 @@ export { Mailbox, messageKey, type StageMessage, type StageMessageKind } from '.
 export {
   ParallelPipeline,
   serveStageWorker,
+  type WorkerClock,
   assignWorkers,
   workerOf,
   stageFlops,

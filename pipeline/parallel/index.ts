@@ -5,7 +5,7 @@
  * @module
  */
 export { ParallelPipeline, type ParallelOptions, type ParallelRunStats, type WorkerRunStats } from './parallel-pipeline.js';
-export { serveStageWorker } from './stage-worker.js';
+export { serveStageWorker, type WorkerClock } from './stage-worker.js';
 export { assignWorkers, workerOf, type WorkerAssignment } from './worker-assignment.js';
 export { stageFlops, opFlops } from './stage-cost.js';
 export { configFromRecipe, describeStructure, type PipelineRecipe } from './recipe.js';

@@ -90,6 +90,8 @@ export interface WorkerRunStats {
   waitSeconds: number;
   /** Messages it sent to other workers. */
   messagesSent: number;
+  /** CPU seconds its thread used, when the host can measure it (the Node host on Linux). */
+  cpuSeconds?: number;
 }
 
 /** A run in progress: how to end it. */

@@ -101,6 +101,8 @@ export interface WorkerTimings {
   readonly waitSeconds: number;
   /** Messages sent to other workers. */
   readonly messagesSent: number;
+  /** CPU seconds the worker's thread used in the run, when its host can tell (`WorkerClock`). */
+  readonly cpuSeconds?: number;
 }
 
 /** worker → main: the run is over. */

@@ -30,13 +30,20 @@ import { errorToWire, type InitMessage, type RunMessage, type ToWorker } from '.
 import { configFromRecipe, describeStructure } from './recipe.js';
 import { fromWire, stageMessageFromWire, toWire } from './wire.js';
 
+/** How a worker reads the CPU time its own thread has used, where the platform can tell. */
+export interface WorkerClock {
+  /** CPU seconds this thread has used so far. */
+  cpuSeconds(): number;
+}
+
 /**
  * Serve as a worker of a parallel pipeline: answer the main thread's messages on
  * `main`. The worker entry of a platform calls it once (`pipeline/node-worker.ts` with
- * the `worker_threads` parent port; in a browser, a module worker with `self`).
+ * the `worker_threads` parent port; in a browser, a module worker with `self`). With a
+ * `clock`, each run reports the CPU time the worker used.
  */
-export function serveStageWorker(main: Endpoint): void {
-  const worker = new StageWorker(main);
+export function serveStageWorker(main: Endpoint, clock?: WorkerClock): void {
+  const worker = new StageWorker(main, clock);
   main.listen((message) => worker.receive(message as ToWorker));
 }
 
@@ -58,8 +65,11 @@ class StageWorker {
   /** The instruction the run waits to execute, and how to let it go on. */
   private waiting: { ready: () => boolean; resume: () => void } | null = null;
 
-  constructor(main: Endpoint) {
+  private readonly clock: WorkerClock | undefined;
+
+  constructor(main: Endpoint, clock: WorkerClock | undefined) {
     this.main = main;
+    this.clock = clock;
   }
 
   /** Handle one message from the main thread or another worker. */
@@ -122,6 +132,7 @@ class StageWorker {
     let messagesSent = 0;
     let waitMs = 0;
     const started = performance.now();
+    const cpuStarted = this.clock?.cpuSeconds();
     const post = (m: StageMessage): void => {
       const to = this.owners[m.stage - 1];
       if (to === this.index) {
@@ -177,7 +188,12 @@ class StageWorker {
         states: ownStages.map((stage) => toWire(stage.save(), transfer)),
         memory: pipe.memory.slice(first - 1, last),
         versions: pipe.versions.slice(),
-        timings: { seconds: (performance.now() - started) / 1000, waitSeconds: waitMs / 1000, messagesSent },
+        timings: {
+          seconds: (performance.now() - started) / 1000,
+          waitSeconds: waitMs / 1000,
+          messagesSent,
+          ...(cpuStarted === undefined ? {} : { cpuSeconds: this.clock!.cpuSeconds() - cpuStarted }),
+        },
       },
       transfer,
     );
