@@ -75,7 +75,7 @@ export {
 export { emptyMemory, measureStage, type StageMemory } from './memory.js';
 export { simulate } from './simulate.js';
 export { accountPipeline, formatBytes, type PipelineAccount, type StageRow } from './model-accounting.js';
-export { Mailbox, messageKey, type StageMessage, type StageMessageKind } from './mailbox.js';
+export { Mailbox, messageKey, type StageMessage, type StageMessageKind, type StageMessageOf } from './mailbox.js';
 export {
   ParallelPipeline,
   serveStageWorker,

@@ -57,6 +57,15 @@ export type StageMessage =
 /** The kind of a {@link StageMessage}. */
 export type StageMessageKind = StageMessage['kind'];
 
+/** The {@link StageMessage} of one kind. */
+export type StageMessageOf<K extends StageMessageKind> = Extract<
+  StageMessage,
+  {
+    /** The kind. */
+    kind: K;
+  }
+>;
+
 /**
  * The key of the message of `kind` for `stage` and `sample`, e.g. `activations 3/17`
  * (stage 3, sample 17): unique within a run.
@@ -97,12 +106,12 @@ export class Mailbox {
    * @throws when it has not been delivered: the schedule runs an instruction before the
    *   one that produces its input.
    */
-  take<K extends StageMessageKind>(kind: K, stage: number, sample: number): Extract<StageMessage, { kind: K }> {
+  take<K extends StageMessageKind>(kind: K, stage: number, sample: number): StageMessageOf<K> {
     const key = messageKey(kind, stage, sample);
     const message = this.messages.get(key);
     if (message === undefined) throw new Error(`pipeline: stage ${stage} needs the ${key} before anything sent it (schedule bug: an instruction runs before the one that produces its input)`);
     this.messages.delete(key);
-    return message as Extract<StageMessage, { kind: K }>;
+    return message as StageMessageOf<K>;
   }
 
   /** Forget every message (at the start of a run). */
