@@ -36,7 +36,7 @@
 import os from 'node:os';
 import { randn, Rng, zeros, type Data } from '../core/index.js';
 import { createModel } from '../nn/index.js';
-import { assignWorkers, configFromRecipe, ParallelPipeline, Pipeline, resolveMethod, sgdForMethod, stageFlops, type Example, type ParallelRunStats } from '../pipeline/index.js';
+import { assignWorkers, configFromRecipe, ParallelPipeline, Pipeline, resolveMethod, sgdForMethod, stageCosts, type Example, type ParallelRunStats } from '../pipeline/index.js';
 import { nodeWorkerHost, threadClock } from '../pipeline/node.js';
 import { benchMessages, type MessageTiming } from './messages.js';
 import type { BenchRecipeOptions } from './workers-recipe.js';
@@ -136,7 +136,7 @@ async function single(model: string, samples: number, data: Example[]): Promise<
 /** Warm up and run `samples` samples on `workers` workers, balanced by FLOPs. */
 async function parallel(model: string, workers: number, samples: number, data: Example[]): Promise<{ pipe: Pipeline; timing: Timed; stats: ParallelRunStats; ranges: readonly (readonly [number, number])[] }> {
   const pipe = new Pipeline(await configFromRecipe(recipe(model)));
-  const costs = stageFlops(pipe, zeros([1, ...inputShapes[model]]));
+  const costs = stageCosts(pipe, zeros([1, ...inputShapes[model]]));
   const running = await ParallelPipeline.start(pipe, { recipe: recipe(model), workers, host: nodeWorkerHost(), stageCosts: costs });
   try {
     await running.run(warmup, (j) => data[j]);
@@ -154,7 +154,7 @@ async function compareModel(model: string, samples: number, rounds: number): Pro
   const data = examples(model, warmup + rounds * samples);
   const one = new Pipeline(await configFromRecipe(recipe(model)));
   const two = new Pipeline(await configFromRecipe(recipe(model)));
-  const costs = stageFlops(two, zeros([1, ...inputShapes[model]]));
+  const costs = stageCosts(two, zeros([1, ...inputShapes[model]]));
   const running = await ParallelPipeline.start(two, { recipe: recipe(model), workers: 2, host: nodeWorkerHost(), stageCosts: costs });
   const singleRounds: Timed[] = [];
   const parallelRounds: Timed[] = [];
@@ -212,7 +212,7 @@ async function correctness(model: string, workerCounts: number[], samples: numbe
 function predictions(model: string, counts: number[]): { model: string; stages: number; speedups: { workers: number; speedup: number }[] } {
   const method = resolveMethod('pb+sc+lwp');
   const pipe = new Pipeline({ units: createModel(model, { seed }).pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0 }) });
-  const flops = stageFlops(pipe, zeros([1, ...inputShapes[model]]));
+  const flops = stageCosts(pipe, zeros([1, ...inputShapes[model]]));
   return { model, stages: pipe.stages.length, speedups: counts.map((workers) => ({ workers, speedup: assignWorkers(flops, workers).predictedSpeedup })) };
 }
 

@@ -18,7 +18,7 @@ import { channelStats, DataLoader, loadDataset, type Batch, type Dataset } from 
 import { createModel, type Model } from '../nn/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../nn/node.js';
 import { constant, cosine, linearWarmup, multiStep, scaleHyperparameters, type Schedule as LrSchedule } from '../optim/index.js';
-import { isFlushSchedule, methodFor, NonFiniteLossError, ParallelPipeline, Pipeline, stageFlops, type Example, type MethodSpec, type PipelineRecipe, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import { isFlushSchedule, methodFor, NonFiniteLossError, ParallelPipeline, Pipeline, stageCosts, type Example, type MethodSpec, type PipelineRecipe, type SampleResult, type StageMemory } from '../pipeline/index.js';
 import { nodeWorkerHost } from '../pipeline/node.js';
 import { renderCurves, type Curve, type CurvePoint } from './curves.js';
 import { UsageError } from './args.js';
@@ -316,7 +316,7 @@ export async function runTraining(c: TrainConfig, options: RunOptions): Promise<
 
 /**
  * With `--workers N` (N > 1), the workers that run `pipe`'s stages, balanced by each
- * stage's FLOPs; null for the single-thread engine.
+ * stage's cost (`stageCosts`); null for the single-thread engine.
  *
  * @throws {@link UsageError} on the gpu backend, or for more workers than stages.
  */
@@ -326,7 +326,7 @@ async function startWorkers(c: TrainConfig, pipe: Pipeline, recipe: PipelineReci
   if (c.backend.startsWith('gpu')) throw new UsageError(`train: --workers ${workers}: the ${c.backend} backend runs single-worker; use --workers 1, or --backend cpu to run the stages on ${workers} workers`);
   if (workers > pipe.stages.length) throw new UsageError(`train: --workers ${workers}: the pipeline has ${pipe.stages.length} stages, and each worker runs at least one; use --workers ${pipe.stages.length} or fewer`);
   const input = new Tensor(new Float32Array(c.batchSize * inputShape.reduce((a, b) => a * b, 1)), [c.batchSize, ...inputShape]);
-  return ParallelPipeline.start(pipe, { recipe, workers, host: nodeWorkerHost(), stageCosts: stageFlops(pipe, input) });
+  return ParallelPipeline.start(pipe, { recipe, workers, host: nodeWorkerHost(), stageCosts: stageCosts(pipe, input) });
 }
 
 /** What {@link trainEpochs} works with. */

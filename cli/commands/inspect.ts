@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../../core/index.js';
 import { createModel, modelNames, type NormKind } from '../../nn/index.js';
-import { accountPipeline, assignWorkers, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, stageFlops, type PipelineAccount, type WorkerAssignment } from '../../pipeline/index.js';
+import { accountPipeline, assignWorkers, formatBytes, methodFor, methodScheduleNames, mitigationNames, Pipeline, sgdForMethod, stageCosts, ELEMENTWISE_WEIGHT, type PipelineAccount, type WorkerAssignment } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 
@@ -19,7 +19,7 @@ function inspectFlags(): FlagSpec[] {
     { name: 'batch-size', kind: 'integer', min: 1, default: 1, help: 'samples per micro-batch (scales activation memory)' },
     { name: 'width', kind: 'number', min: 0, help: 'width multiplier' },
     { name: 'norm', kind: 'string', choices: ['group', 'batch', 'layer', 'none'], help: 'normalization layers' },
-    { name: 'workers', kind: 'integer', min: 1, help: 'also print how N workers split the stages (balanced by FLOPs), each one\'s share and the predicted speed-up' },
+    { name: 'workers', kind: 'integer', min: 1, help: 'also print how N workers split the stages (balanced by each stage\'s cost: FLOPs, elementwise ops weighted ×10), each one\'s share and the predicted speed-up' },
     { name: 'json', kind: 'boolean', default: false, help: 'print the table as JSON' },
   ];
 }
@@ -74,35 +74,35 @@ export function inspectCommand(argv: readonly string[], out: Sink): PipelineAcco
   return account;
 }
 
-/** How `workers` workers split a pipeline: the balanced assignment and the FLOPs it balanced. */
+/** How `workers` workers split a pipeline: the balanced assignment and the stage costs it balanced. */
 export interface WorkerSplit extends WorkerAssignment {
-  /** Forward FLOPs of one sample per stage. */
-  stageFlops: number[];
+  /** The forward cost of one sample per stage (`stageCosts`). */
+  stageCosts: number[];
 }
 
 function workerSplit(pipe: Pipeline, input: Tensor, workers: number): WorkerSplit {
-  const flops = stageFlops(pipe, input);
+  const costs = stageCosts(pipe, input);
   try {
-    return { ...assignWorkers(flops, workers), stageFlops: flops };
+    return { ...assignWorkers(costs, workers), stageCosts: costs };
   } catch (e) {
     throw new UsageError(`inspect: --workers: ${(e as Error).message}`);
   }
 }
 
-/** The workers' stages, FLOPs and shares, and the predicted speed-up, as text. */
+/** The workers' stages, costs and shares, and the predicted speed-up, as text. */
 export function workerTable(split: WorkerSplit): string {
   const W = split.ranges.length;
   const rows = split.ranges.map(([first, last], w) => [String(w + 1), first === last ? String(first) : `${first}-${last}`, formatFlops(split.costs[w]), `${((100 * split.costs[w]) / split.total).toFixed(1)}%`]);
-  const header = ['worker', 'stages', 'FLOPs', 'share'];
+  const header = ['worker', 'stages', 'cost', 'share'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return (
-    [`${W} workers, stages balanced by the forward FLOPs of one sample:`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
-    `\npredicted speed-up over 1 worker: ${split.predictedSpeedup.toFixed(2)}× (all FLOPs / the slowest worker's; messages and pipeline fill not counted)\n`
+    [`${W} workers, stages balanced by the forward cost of one sample (FLOPs of products and convolutions, ${ELEMENTWISE_WEIGHT} per element of any other op):`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
+    `\npredicted speed-up over 1 worker: ${split.predictedSpeedup.toFixed(2)}× (all the cost / the slowest worker's; messages and pipeline fill not counted)\n`
   );
 }
 
-/** FLOPs as a short string: `40.7 M`. */
+/** A cost in FLOPs as a short string: `40.7 M`. */
 function formatFlops(flops: number): string {
   if (flops >= 1e9) return `${(flops / 1e9).toFixed(2)} G`;
   if (flops >= 1e6) return `${(flops / 1e6).toFixed(1)} M`;

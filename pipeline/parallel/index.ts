@@ -7,7 +7,7 @@
 export { ParallelPipeline, type ParallelOptions, type ParallelRunStats, type WorkerRunStats } from './parallel-pipeline.js';
 export { serveStageWorker, type WorkerClock } from './stage-worker.js';
 export { assignWorkers, workerOf, type WorkerAssignment } from './worker-assignment.js';
-export { stageFlops, opFlops } from './stage-cost.js';
+export { stageCosts, opFlops, opCost, ELEMENTWISE_WEIGHT } from './stage-cost.js';
 export { configFromRecipe, describeStructure, type PipelineRecipe } from './recipe.js';
 export { portEndpoint, type Endpoint, type WorkerHandle, type WorkerHost, type PortLike } from './host.js';
 export { toWire, fromWire, stageMessageFromWire, type WireTensor } from './wire.js';

@@ -60,7 +60,7 @@ export interface ParallelOptions {
   workers: number;
   /** Starts the workers (`nodeWorkerHost()` from `pipegrad/pipeline/node` in Node). */
   host: WorkerHost;
-  /** A cost per stage to balance (default: every stage 1); e.g. `stageFlops(pipe, input)`. */
+  /** A cost per stage to balance (default: every stage 1); e.g. `stageCosts(pipe, input)`. */
   stageCosts?: readonly number[];
   /** Examples sent to stage 1 ahead of the one it runs (default 8). */
   prefetch?: number;

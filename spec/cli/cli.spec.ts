@@ -144,11 +144,11 @@ test('schedule and inspect', async (t) => {
   const w = await run('schedule', '--method', 'pb', '--stages', '4', '--samples', '4', '--workers', '2');
   t.match(w.out, /^worker {2}1 +1 +2 +2$/m, 'schedule --workers 2: a line names the worker of each stage column');
   t.match(w.out, /^workers: worker 1 runs stages 1-2; worker 2 runs stages 3-4$/m, 'and a line lists each worker\'s stages');
-  const split = (await run('inspect', '--model', 'resnet20', '--workers', '2', '--json')).json[0].workers as { ranges: number[][]; costs: number[]; total: number; predictedSpeedup: number; stageFlops: number[] };
+  const split = (await run('inspect', '--model', 'resnet20', '--workers', '2', '--json')).json[0].workers as { ranges: number[][]; costs: number[]; total: number; predictedSpeedup: number; stageCosts: number[] };
   t.deepEqual([split.ranges[0][0], split.ranges[1][1], split.ranges[1][0] - split.ranges[0][1]], [1, 20, 1], 'inspect --workers 2: two contiguous ranges covering stages 1..20');
-  t.equal(split.total, split.stageFlops.reduce((a, b) => a + b, 0), 'the total is the sum of the stages\' FLOPs');
-  t.equal(split.predictedSpeedup, split.total / Math.max(...split.costs), 'the predicted speed-up is the total over the slowest worker\'s FLOPs');
-  t.equal(split.stageFlops[0] > 2 * 16 * 32 * 32 * 27, true, 'stage 1 counts at least its 3→16 3×3 convolution, 2·16·32·32·27 FLOPs');
+  t.equal(split.total, split.stageCosts.reduce((a, b) => a + b, 0), 'the total is the sum of the stages\' costs');
+  t.equal(split.predictedSpeedup, split.total / Math.max(...split.costs), 'the predicted speed-up is the total over the slowest worker\'s cost');
+  t.equal(split.stageCosts[0] > 2 * 16 * 32 * 32 * 27, true, 'stage 1 counts at least its 3→16 3×3 convolution, 2·16·32·32·27 FLOPs');
   const wt = await run('inspect', '--model', 'smallcnn', '--workers', '3');
   t.match(wt.out, /^predicted speed-up over 1 worker: \d\.\d\d× /m, 'the text names the predicted speed-up');
   t.end();
