@@ -11,7 +11,7 @@
  *    90% of the run, from the times their losses arrive) and over the whole run, and
  *    the report gives the best round of each (the least disturbed by other work) and
  *    the median of the rounds' ratios;
- * 2. the speed-up the FLOPs-balanced assignment predicts (`assignWorkers`), the
+ * 2. the speed-up the cost-balanced assignment (`stageCosts`) predicts (`assignWorkers`), the
  *    measured one and their ratio; messages per sample and each worker's waiting time;
  *    and the CPU time each thread used (Linux, `threadClock`): the single thread's CPU
  *    seconds over the busiest worker's is the speed-up two free cores would give, a
@@ -20,7 +20,7 @@
  * 4. resnet20 on 3 and 4 workers (more threads than this machine may have cores:
  *    correctness, not speed), each checked bit for bit against a single-thread run;
  * 5. the predicted speed-up for 2, 4, 8 and 16 workers on resnet20 and resnet56 (no
- *    timing: the FLOPs per stage);
+ *    timing: the cost per stage);
  * 6. one bundle across threads by structured clone, by transfer and through a
  *    `SharedArrayBuffer` (`bench/messages.ts`).
  *
@@ -133,7 +133,7 @@ async function single(model: string, samples: number, data: Example[]): Promise<
   return { pipe, timing };
 }
 
-/** Warm up and run `samples` samples on `workers` workers, balanced by FLOPs. */
+/** Warm up and run `samples` samples on `workers` workers, balanced by `stageCosts`. */
 async function parallel(model: string, workers: number, samples: number, data: Example[]): Promise<{ pipe: Pipeline; timing: Timed; stats: ParallelRunStats; ranges: readonly (readonly [number, number])[] }> {
   const pipe = new Pipeline(await configFromRecipe(recipe(model)));
   const costs = stageCosts(pipe, zeros([1, ...inputShapes[model]]));
@@ -208,7 +208,7 @@ async function correctness(model: string, workerCounts: number[], samples: numbe
   return runs;
 }
 
-/** The predicted speed-up of each worker count, from the FLOPs per stage (fine-grained). */
+/** The predicted speed-up of each worker count, from the cost per stage (fine-grained). */
 function predictions(model: string, counts: number[]): { model: string; stages: number; speedups: { workers: number; speedup: number }[] } {
   const method = resolveMethod('pb+sc+lwp');
   const pipe = new Pipeline({ units: createModel(model, { seed }).pipelineUnits(), method, optimizer: sgdForMethod(method, { lr: 0 }) });
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
     'resnet20 on more workers than cores (correctness, not speed)',
     table([['workers', 'samples', 'samples/s', 'identical'], ...more.map((r) => [String(r.workers), String(r.samples), r.samplesPerSecond.toFixed(1), r.identical ? 'yes' : 'NO'])]),
     '',
-    'predicted speed-up from the FLOPs per stage (fine-grained)',
+    'predicted speed-up from the cost per stage (fine-grained)',
     table([['model', 'stages', ...predicted[0].speedups.map((s) => `${s.workers} workers`)], ...predicted.map((p) => [p.model, String(p.stages), ...p.speedups.map((s) => `${s.speedup.toFixed(2)}x`)])]),
     '',
     'one message between two threads, µs one way (round trips to an echo worker / 2)',

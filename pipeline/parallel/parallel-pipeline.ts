@@ -3,7 +3,7 @@
  * parallel run.
  *
  * The stages are cut into `W` contiguous runs, one per worker, balanced by a cost per
- * stage (`worker-assignment.ts`; the CLI and the benchmark use the FLOPs of
+ * stage (`worker-assignment.ts`; the CLI and the benchmark use the costs of
  * `stage-cost.ts`). Every worker builds the pipeline from the same recipe
  * (`recipe.ts`) and runs the instructions of its own stages (`stage-worker.ts`);
  * activations, gradients and targets go straight from worker to worker.

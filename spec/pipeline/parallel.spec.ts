@@ -7,12 +7,13 @@
  * of a product and a convolution against the formula.
  */
 import test from 'tape';
-import { collectTape, conv2d, matmul, randn, Rng, type Data } from '../../core/index.js';
+import { collectTape, conv2d, matmul, randn, relu, Rng, type Data } from '../../core/index.js';
 import {
   assignWorkers,
   configFromRecipe,
   methodNames,
   NonFiniteLossError,
+  opCost,
   opFlops,
   ParallelPipeline,
   Pipeline,
@@ -270,7 +271,7 @@ test('assignWorkers: contiguous ranges covering every stage whose largest cost i
   t.end();
 });
 
-test('opFlops: a product [M, K]·[K, N] counts 2·M·N·K and a convolution 2·outputs·C_in·k_h·k_w', (t) => {
+test('opFlops: a product [M, K]·[K, N] counts 2·M·N·K and a convolution 2·outputs·C_in·k_h·k_w; opCost weighs any other op 10 per element', (t) => {
   const rng = new Rng(2);
   const product = matmul(randn([3, 5], rng).requireGrad(), randn([5, 4], rng));
   t.equal(opFlops(collectTape([product])[0]), 2 * 3 * 4 * 5, 'matmul [3,5]·[5,4]: 120');
@@ -278,5 +279,8 @@ test('opFlops: a product [M, K]·[K, N] counts 2·M·N·K and a convolution 2·o
   const y = conv2d(x, randn([4, 2, 3, 3], rng), undefined, { padding: 1 });
   const node = collectTape([y]).find((n) => n.op === 'conv2d')!;
   t.equal(opFlops(node), 2 * (4 * 6 * 6) * (2 * 3 * 3), 'conv 2→4 channels, 3×3, 6×6 output: 5184');
+  const r = relu(randn([2, 3], rng).requireGrad());
+  t.equal(opCost(collectTape([r])[0]), 10 * 6, 'relu of 6 elements: weight 10 per element, 60');
+  t.equal(opCost(collectTape([product])[0]), 120, 'a product costs its FLOPs');
   t.end();
 });
