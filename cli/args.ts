@@ -19,8 +19,8 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The value kinds a flag can have. */
-export type FlagKind = 'string' | 'number' | 'integer' | 'boolean';
+/** The value kinds a flag can have: `count` is an integer or the word `auto`. */
+export type FlagKind = 'string' | 'number' | 'integer' | 'count' | 'boolean';
 
 /** One flag's declaration. */
 export interface FlagSpec {
@@ -43,7 +43,7 @@ export interface FlagSpec {
 }
 
 /** The TypeScript type of a flag kind's value. */
-export type FlagValue<K extends FlagKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : number;
+export type FlagValue<K extends FlagKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : K extends 'count' ? number | 'auto' : number;
 
 /** Parsed values by flag name, typed from a table of flags: a flag without a default may be undefined. */
 export type FlagValues<S extends readonly FlagSpec[]> = {
@@ -128,13 +128,16 @@ function convert(command: string, spec: FlagSpec, raw: string | number | boolean
     }
     return raw;
   }
-  const wanted = spec.kind === 'integer' ? 'an integer' : 'a number';
+  if (spec.kind === 'count' && raw === 'auto') return raw;
+  const whole = spec.kind === 'integer' || spec.kind === 'count';
+  const wanted = spec.kind === 'count' ? 'a positive integer or auto' : whole ? 'an integer' : 'a number';
   if (typeof raw === 'boolean' || (fromJson && typeof raw !== 'number')) throw new UsageError(`${command}: --${spec.name} needs ${wanted}, got ${shown}`);
   const value = typeof raw === 'number' ? raw : DECIMAL.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(value) || (spec.kind === 'integer' && !Number.isInteger(value))) {
-    throw new UsageError(`${command}: --${spec.name} needs ${wanted} (decimal, like ${spec.kind === 'integer' ? '10' : '0.01'}), got ${shown}`);
+  if (!Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+    const hint = spec.kind === 'count' ? '' : ` (decimal, like ${whole ? '10' : '0.01'})`;
+    throw new UsageError(`${command}: --${spec.name} needs ${wanted}${hint}, got ${shown}`);
   }
-  if (spec.kind === 'integer' && !Number.isSafeInteger(value)) throw new UsageError(`${command}: --${spec.name} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, got ${raw}`);
+  if (whole && !Number.isSafeInteger(value)) throw new UsageError(`${command}: --${spec.name} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, got ${raw}`);
   if (spec.min !== undefined && value < spec.min) throw new UsageError(`${command}: --${spec.name} must be at least ${spec.min}, got ${value}`);
   if (spec.above !== undefined && !(value > spec.above)) throw new UsageError(`${command}: --${spec.name} must be greater than ${spec.above}, got ${value}`);
   if (spec.below !== undefined && !(value < spec.below)) throw new UsageError(`${command}: --${spec.name} must be less than ${spec.below}, got ${value}`);
@@ -167,9 +170,10 @@ function readConfig(command: string, path: string, byName: Map<string, FlagSpec>
 
 /** The help text of a command: usage line, description, and one line per flag. */
 export function helpText(usage: string, description: string, specs: readonly FlagSpec[]): string {
-  const width = Math.max(...specs.map((s) => s.name.length + (s.kind === 'boolean' ? 0 : 6)));
+  const placeholder = (s: FlagSpec): string => (s.kind === 'boolean' ? '' : ' <' + (s.choices ? 'x' : s.kind === 'string' ? 's' : s.kind === 'count' ? 'n|auto' : 'n') + '>');
+  const width = Math.max(...specs.map((s) => s.name.length + (placeholder(s) ? placeholder(s).length + 2 : 0)));
   const lines = specs.map((s) => {
-    const left = `--${s.name}${s.kind === 'boolean' ? '' : ' <' + (s.choices ? 'x' : s.kind === 'string' ? 's' : 'n') + '>'}`;
+    const left = `--${s.name}${placeholder(s)}`;
     const extra = [s.choices ? `one of: ${s.choices.join(', ')}` : '', s.default !== undefined ? `default: ${s.default}` : ''].filter(Boolean).join('; ');
     return `  ${left.padEnd(width + 4)}  ${s.help}${extra ? ` (${extra})` : ''}`;
   });

@@ -49,6 +49,7 @@ import type { PipelineUnit } from '../nn/index.js';
 import { mapTensors, allocateLike, scaleTensors, type GradientTransform, type Params } from '../optim/index.js';
 import { steadyStateDelays } from './delays.js';
 import type { Instruction, Schedule } from './instruction.js';
+import { Mailbox, messageKey, type StageMessage } from './mailbox.js';
 import { emptyMemory, measureStage, type StageMemory } from './memory.js';
 import { resolveMethod, type MethodSpec } from './methods.js';
 import type { WeightContext } from './mitigations/mitigation.js';
@@ -148,9 +149,8 @@ export class Pipeline {
   private readonly contexts: WeightContext[];
   // Per-run state.
   private inFlight: Map<number, Flight>[] = [];
-  private forwardInbox: Map<number, Tensor[]>[] = [];
-  private backwardInbox: Map<number, (Tensor | null)[]>[] = [];
-  private targets = new Map<number, Target>();
+  private readonly mailbox = new Mailbox();
+  private post: (message: StageMessage) => void = (message) => this.mailbox.put(message);
   private accumulated: { grads: Params | null; count: number }[] = [];
   private data: (j: number) => Example = () => {
     throw new Error('pipeline: no data source; call run()');
@@ -221,16 +221,45 @@ export class Pipeline {
   /**
    * Start a run that {@link Pipeline.execute} carries out instruction by instruction:
    * `run` is `begin`, `execute` for every instruction of the schedule, `end`. Other
-   * drivers (the sequential simulation, `simulate.ts`) use the same three.
+   * drivers (the sequential simulation, `simulate.ts`; a worker of a parallel run,
+   * `parallel/stage-worker.ts`) use the same three.
+   *
+   * @param data the examples, asked for by stage 1's forwards
+   * @param onSample told the loss and outputs of each sample at the last stage
+   * @param post where the {@link StageMessage}s the stages send go (default: into this
+   *   pipeline's own mailbox). A worker that runs some of the stages passes one that
+   *   sends the messages for other workers' stages to them, and gives this pipeline
+   *   what it receives through {@link Pipeline.deliver}.
    */
-  begin(data: (j: number) => Example, onSample?: (r: SampleResult) => void): void {
+  begin(data: (j: number) => Example, onSample?: (r: SampleResult) => void, post?: (message: StageMessage) => void): void {
     this.data = data;
     this.onSample = onSample;
+    this.post = post ?? ((message) => this.mailbox.put(message));
     this.inFlight = this.stages.map(() => new Map());
-    this.forwardInbox = this.stages.map(() => new Map());
-    this.backwardInbox = this.stages.map(() => new Map());
     this.accumulated = this.stages.map(() => ({ grads: null, count: 0 }));
-    this.targets.clear();
+    this.mailbox.clear();
+  }
+
+  /** Hand a message another worker's stage sent into this pipeline's mailbox (see {@link Pipeline.begin}). */
+  deliver(message: StageMessage): void {
+    this.mailbox.put(message);
+  }
+
+  /**
+   * The key ({@link messageKey}) of the message `instruction` needs that has not been
+   * delivered yet, or null when it can run: a forward at stage `s > 1` needs its
+   * activations, the last stage's forward (when `S > 1`) the sample's target, a
+   * backward at `s < S` its gradients. A worker waits for that message before it
+   * executes the instruction.
+   */
+  missingInput(instruction: Instruction): string | null {
+    const { kind, stage, sample } = instruction;
+    const S = this.stages.length;
+    const needs: string[] = [];
+    if (kind === 'F' && stage > 1) needs.push(messageKey('activations', stage, sample));
+    if (kind === 'F' && stage === S && S > 1) needs.push(messageKey('target', stage, sample));
+    if (kind === 'B' && stage < S) needs.push(messageKey('gradients', stage, sample));
+    return needs.find((key) => !this.mailbox.has(key)) ?? null;
   }
 
   /**
@@ -249,6 +278,7 @@ export class Pipeline {
   end(): void {
     const left = this.inFlight.reduce((n, m) => n + m.size, 0);
     if (left > 0) throw new Error(`pipeline: ${left} samples still in flight after the schedule ended (schedule bug)`);
+    if (this.mailbox.size > 0) throw new Error(`pipeline: ${this.mailbox.size} messages between stages were never used (schedule bug)`);
     this.bindCurrent();
   }
 
@@ -298,13 +328,15 @@ export class Pipeline {
     const stage = this.stage(s);
     const S = this.stages.length;
     let inputs: Tensor[];
+    let target: Target | undefined;
     if (s === 1) {
       const example = this.data(j);
-      this.targets.set(j, example.target);
+      if (S > 1) this.post({ kind: 'target', stage: S, sample: j, target: example.target });
+      else target = example.target;
       inputs = [example.input];
     } else {
-      inputs = this.forwardInbox[s - 1].get(j)!;
-      this.forwardInbox[s - 1].delete(j);
+      inputs = this.mailbox.take('activations', s, j).tensors;
+      if (s === S) target = this.mailbox.take('target', s, j).target;
     }
     const weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
     // What this forward leaves on a device lives until the sample's backward here.
@@ -314,15 +346,13 @@ export class Pipeline {
       outputs = this.within(scope, () => {
         const out = stage.forward(inputs, weights);
         if (s < S) {
-          this.forwardInbox[s].set(j, out.map((o) => o.detach().requireGrad()));
+          this.post({ kind: 'activations', stage: s + 1, sample: j, tensors: out.map((o) => o.detach().requireGrad()) });
           return out;
         }
-        const target = this.targets.get(j)!;
-        this.targets.delete(j);
-        const loss = this.loss(out, target);
+        const loss = this.loss(out, target!);
         const value = loss.item();
         if (!Number.isFinite(value)) throw new NonFiniteLossError(j, value);
-        if (this.onSample) this.onSample({ sample: j, loss: value, outputs: out.map(onHost), target });
+        if (this.onSample) this.onSample({ sample: j, loss: value, outputs: out.map(onHost), target: target! });
         return [loss];
       });
     } catch (e) {
@@ -339,13 +369,7 @@ export class Pipeline {
     const record = this.inFlight[s - 1].get(j);
     if (!record) throw new Error(`pipeline: stage ${s} has no forward of sample ${j} to backpropagate`);
     this.inFlight[s - 1].delete(j);
-    let outputGrads: (Tensor | null)[];
-    if (s === this.stages.length) {
-      outputGrads = [scalar(1, record.outputs[0].dtype)];
-    } else {
-      outputGrads = this.backwardInbox[s - 1].get(j)!;
-      this.backwardInbox[s - 1].delete(j);
-    }
+    const outputGrads = s === this.stages.length ? [scalar(1, record.outputs[0].dtype)] : this.mailbox.take('gradients', s, j).tensors;
     const { weights, version } = this.method.mitigation.backwardWeights(stage.snapshot(), record, this.contexts[s - 1]);
     let grads: StageGradients;
     try {
@@ -357,7 +381,7 @@ export class Pipeline {
       record.scope.close();
     }
     const { inputGrads, paramGrads } = grads;
-    if (s > 1) this.backwardInbox[s - 2].set(j, inputGrads);
+    if (s > 1) this.post({ kind: 'gradients', stage: s - 1, sample: j, tensors: inputGrads });
     const acc = this.accumulated[s - 1];
     acc.grads = acc.grads === null ? paramGrads : addParams(acc.grads, paramGrads);
     acc.count++;

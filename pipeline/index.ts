@@ -34,7 +34,7 @@ export { steadyStateDelays } from './delays.js';
 export { renderAscii } from './render-ascii.js';
 export { renderSvg, kindColors } from './render-svg.js';
 export { partitionUnits, type Partition } from './partition.js';
-export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageGradients } from './stage.js';
+export { PipelineStage, type StageSnapshot, type StageInfo, type InFlight, type StageGradients, type StageState } from './stage.js';
 export { predictWeights, axpy } from './weight-prediction.js';
 export {
   mitigations,
@@ -75,3 +75,31 @@ export {
 export { emptyMemory, measureStage, type StageMemory } from './memory.js';
 export { simulate } from './simulate.js';
 export { accountPipeline, formatBytes, type PipelineAccount, type StageRow } from './model-accounting.js';
+export { Mailbox, messageKey, type StageMessage, type StageMessageKind, type StageMessageOf } from './mailbox.js';
+export {
+  ParallelPipeline,
+  serveStageWorker,
+  type WorkerClock,
+  assignWorkers,
+  workerOf,
+  stageCosts,
+  opFlops,
+  opCost,
+  ELEMENTWISE_WEIGHT,
+  configFromRecipe,
+  describeStructure,
+  portEndpoint,
+  toWire,
+  fromWire,
+  stageMessageFromWire,
+  type ParallelOptions,
+  type ParallelRunStats,
+  type WorkerRunStats,
+  type WorkerAssignment,
+  type PipelineRecipe,
+  type Endpoint,
+  type WorkerHandle,
+  type WorkerHost,
+  type PortLike,
+  type WireTensor,
+} from './parallel/index.js';

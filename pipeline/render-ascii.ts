@@ -4,7 +4,8 @@
  * cell the instructions of that stage in that tick in `2F0` notation, joined by a space.
  *
  * One line per tick is one `Tick` of the stream, and the picture grows longer, not
- * wider, with the run: a thousand-sample run stays readable in a terminal.
+ * wider, with the run: a thousand-sample run stays readable in a terminal. For a
+ * parallel run, a second header line can say which worker runs each stage.
  *
  * @module
  */
@@ -22,8 +23,11 @@ import { formatInstruction, type Schedule } from './instruction.js';
  * //    1  1F1          2F0 2B0 2U0
  * //    2  1B0 1U0      2F1 2B1 2U1
  * //    3  1B1 1U1
+ * renderAscii(schedule, [1, 2]); // adds the line `worker  1  2` under the header
+ *
+ * @param workers the worker (1-based) that runs each stage, index `s − 1` for stage `s`
  */
-export function renderAscii(schedule: Schedule): string {
+export function renderAscii(schedule: Schedule, workers?: readonly number[]): string {
   const rows: string[][] = [];
   for (const tick of schedule.ticks()) {
     const cells = Array.from({ length: schedule.stages }, (): string[] => []);
@@ -31,11 +35,12 @@ export function renderAscii(schedule: Schedule): string {
     rows.push([String(rows.length), ...cells.map((cell) => cell.join(' '))]);
   }
   const header = ['tick', ...Array.from({ length: schedule.stages }, (_, k) => `stage ${k + 1}`)];
-  const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
+  const heads = workers ? [header, ['worker', ...Array.from({ length: schedule.stages }, (_, k) => String(workers[k]))]] : [header];
+  const widths = header.map((_, c) => Math.max(...[...heads, ...rows].map((row) => row[c].length)));
   const line = (row: string[]): string =>
     row
       .map((cell, c) => (c === 0 ? cell.padStart(widths[0]) : cell.padEnd(widths[c])))
       .join('  ')
       .trimEnd();
-  return [header, ...rows].map(line).join('\n') + '\n';
+  return [...heads, ...rows].map(line).join('\n') + '\n';
 }

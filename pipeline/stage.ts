@@ -14,7 +14,7 @@
  */
 import { gradients, Tensor, zeros } from '../core/index.js';
 import type { Module, PipelineUnit } from '../nn/index.js';
-import { Optimizer, type GradientTransform, type Params } from '../optim/index.js';
+import { Optimizer, type GradientTransform, type OptimizerStateDict, type Params } from '../optim/index.js';
 import type { Mitigation } from './mitigations/mitigation.js';
 import { none } from './mitigations/none.js';
 
@@ -62,6 +62,23 @@ export interface StageGradients {
   inputGrads: (Tensor | null)[];
   /** Gradient of each of the stage's weights, by full model path. */
   paramGrads: Params;
+}
+
+/**
+ * Everything a stage carries from one run to the next: its weights, its optimizer's
+ * state and clock, its mitigation's state and its units' buffers (BatchNorm's running
+ * statistics). A parallel run hands it to the worker that runs the stage and back
+ * (`parallel/`); the tensors are the stage's own, not copies (none is ever written to).
+ */
+export interface StageState {
+  /** The current weights, by full model path. */
+  readonly params: Params;
+  /** The optimizer's state and clock (`Optimizer.stateDict`). */
+  readonly optimizer: OptimizerStateDict;
+  /** The mitigation's state (PipeMare's `δ`; `undefined` for most). */
+  readonly mitigation: unknown;
+  /** The units' buffers, by full model path. */
+  readonly buffers: Params;
 }
 
 /** One stage of a pipeline. */
@@ -175,6 +192,34 @@ export class PipelineStage {
     const paramGrads: Params = new Map();
     for (const [name, used] of record.weights) paramGrads.set(name, grads.get(used) ?? zeros(used.shape, used.dtype));
     return { inputGrads: record.inputs.map((x) => grads.get(x) ?? null), paramGrads };
+  }
+
+  /** The stage's state, to continue it elsewhere with {@link PipelineStage.restore}. */
+  save(): StageState {
+    const buffers: Params = new Map();
+    for (const unit of this.units) for (const [name, b] of unit.module.namedBuffers()) buffers.set(name, b);
+    return { params: this.params, optimizer: this.optimizer.stateDict(), mitigation: this.state, buffers };
+  }
+
+  /**
+   * Continue from a state {@link PipelineStage.save} made on a stage built the same
+   * way: the weights, the optimizer's state and clock, the mitigation's state and the
+   * buffers become the saved ones, and the weights are bound into the units.
+   *
+   * @throws when a weight, optimizer entry or buffer is missing, unknown or misshapen.
+   */
+  restore(state: StageState): void {
+    this.optimizer.setParams(state.params);
+    this.optimizer.loadStateDict(state.optimizer);
+    this.state = state.mitigation;
+    for (const unit of this.units) {
+      for (const [name] of unit.module.namedBuffers()) {
+        const b = state.buffers.get(name);
+        if (b === undefined) throw new Error(`stage ${this.index}: the saved state has no buffer '${name}'`);
+        unit.module.setBuffer(name, b);
+      }
+    }
+    this.bind(this.params);
   }
 
   /** Apply one update from `grads` (already averaged), covering `batchSize` samples; the mitigation's state follows. */

@@ -15,8 +15,11 @@ import { modelNames, NORM_KINDS } from '../nn/index.js';
 import { isFlushSchedule, methodScheduleNames, mitigationNames } from '../pipeline/index.js';
 import { ConfigError } from './errors.js';
 
-/** The kinds of value a setting holds: `integer` is a number that must be whole. */
-export type FieldKind = 'string' | 'number' | 'integer' | 'boolean';
+/**
+ * The kinds of value a setting holds: `integer` is a number that must be whole, `count`
+ * a whole number or the word `auto` (the setting then picks the number itself).
+ */
+export type FieldKind = 'string' | 'number' | 'integer' | 'count' | 'boolean';
 
 /** One setting of a configuration table. */
 export interface ConfigField {
@@ -36,8 +39,8 @@ export interface ConfigField {
   readonly help: string;
 }
 
-/** The TypeScript type of a kind's value: `boolean`, `string`, or `number`. */
-export type FieldValue<K extends FieldKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : number;
+/** The TypeScript type of a kind's value: `boolean`, `string`, `number`, or `number | 'auto'` for a count. */
+export type FieldValue<K extends FieldKind> = K extends 'boolean' ? boolean : K extends 'string' ? string : K extends 'count' ? number | 'auto' : number;
 
 /** A setting with a default: always present in a configuration. */
 export interface DefaultedField<K extends FieldKind> extends ConfigField {
@@ -130,6 +133,12 @@ export const TRAIN_FIELDS = {
   backend: defaulted('string', defaultBackendName(), 'compute backend: wasm (WebAssembly SIMD, the default where it runs), ts (plain TypeScript, also called cpu), or gpu[:mode] through gpu.js (mode cpu, webasm, headlessgl, gpu)', {
     choices: () => [...new Set([...listBackends(), 'wasm', 'gpu', ...GPU_MODES.map((m) => `gpu:${m}`)])],
   }),
+  /**
+   * Worker threads that run the pipeline's stages at once (`auto`: one per core, at most
+   * one per stage); the results are bit for bit the same for any number. More than one
+   * needs a worker host (`workerThreads` of {@link RunOptions}) and a host backend.
+   */
+  workers: defaulted('count', 1, 'worker threads that run the pipeline stages at once: a number, or auto (one per core, at most one per stage); the results are bit for bit the same for any number (wasm and ts backends; gpu runs single-worker)', { min: 1 }),
   /** Save a checkpoint every N epochs and after the last (0: none). */
   checkpointEvery: defaulted('integer', 1, 'save a checkpoint every N epochs and after the last (0: none)', { min: 0 }),
 } satisfies Readonly<Record<string, ConfigField>>;
@@ -165,10 +174,13 @@ export function checkField(field: ConfigField, value: unknown, label: string): s
     if (choices && !choices.includes(value)) throw new ConfigError(`${label} '${value}' is not valid; choose one of: ${choices.join(', ')}`);
     return value;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value) || (field.kind === 'integer' && !Number.isInteger(value))) {
-    throw new ConfigError(`${label} needs ${field.kind === 'integer' ? 'an integer' : 'a number'}, got ${typeof value === 'number' ? `'${value}'` : shown}`);
+  if (field.kind === 'count' && value === 'auto') return value;
+  const whole = field.kind === 'integer' || field.kind === 'count';
+  if (typeof value !== 'number' || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+    const wanted = field.kind === 'count' ? 'a positive integer or auto' : whole ? 'an integer' : 'a number';
+    throw new ConfigError(`${label} needs ${wanted}, got ${typeof value === 'number' ? `'${value}'` : shown}`);
   }
-  if (field.kind === 'integer' && !Number.isSafeInteger(value)) throw new ConfigError(`${label} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, got ${value}`);
+  if (whole && !Number.isSafeInteger(value)) throw new ConfigError(`${label} must be at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, got ${value}`);
   if (field.min !== undefined && value < field.min) throw new ConfigError(`${label} must be at least ${field.min}, got ${value}`);
   if (field.above !== undefined && !(value > field.above)) throw new ConfigError(`${label} must be greater than ${field.above}, got ${value}`);
   if (field.below !== undefined && !(value < field.below)) throw new ConfigError(`${label} must be less than ${field.below}, got ${value}`);
@@ -247,9 +259,10 @@ const LIBRARY_NAMING: ConfigNaming = { source: 'trainConfig', name: (key) => key
 /**
  * The settings a resumed run may change without changing what it trains: how long
  * (`epochs`, as long as the learning-rate schedule does not depend on the run's length),
- * where the data are, the backend, and how often it saves.
+ * where the data are, the backend, how often it saves, and the number of worker threads
+ * (the results are bit for bit the same for any number).
  */
-export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['epochs', 'dataDir', 'backend', 'checkpointEvery'];
+export const RESUMABLE_CHANGES: readonly (keyof TrainConfig)[] = ['epochs', 'dataDir', 'backend', 'checkpointEvery', 'workers'];
 
 /** One setting that differs between two configurations. */
 export interface ConfigChange {

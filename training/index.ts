@@ -61,4 +61,6 @@ export {
 } from './checkpoint.js';
 export { addCurvePoint, CURVE_POINTS, renderCurves, type Curve, type CurvePoint } from './curves.js';
 export { METRICS_FILE, runTraining, type RunOptions, type TrainResult } from './run.js';
+export { trainPipeline, trainRecipe, type TrainPipeline, type TrainRecipeOptions } from './recipe.js';
+export { startWorkers, workerCountFor, type WorkerThreads } from './workers.js';
 export * from './study/index.js';

@@ -13,11 +13,25 @@
  * @module training/node
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { nodeWorkerHost } from '../pipeline/node.js';
 import { loadDataset } from '../datasets/node.js';
 import { ConfigError } from './errors.js';
 import { evaluateCheckpoint, type CheckpointEvaluation, type EvaluationOverrides } from './evaluate-checkpoint.js';
+import type { WorkerThreads } from './workers.js';
 
 export { folderStore } from './folder-store.js';
+
+/**
+ * Worker threads for a run with `workers` above 1: Node's `worker_threads`, and the
+ * machine's cores for `workers: 'auto'`.
+ *
+ * @example
+ * await runTraining(trainConfig({ model: 'mlp', dataset: 'spirals', workers: 2 }), { load: loadDataset, workerThreads: nodeWorkerThreads() });
+ */
+export function nodeWorkerThreads(): WorkerThreads {
+  return { host: nodeWorkerHost(), cores: availableParallelism() };
+}
 
 /**
  * Evaluate the checkpoint file at `path` on the test split of its data set, loaded by

@@ -1,7 +1,8 @@
 /**
  * A training run from a configuration: data, model, pipeline, evaluation after every
- * epoch, progress events, the files of the run, checkpoints and resumption, and the
- * stop when the loss stops being a number. `pipegrad train`, `pipegrad compare` and
+ * epoch, progress events, the files of the run, checkpoints and resumption, the stages
+ * on worker threads when `workers` is above 1, and the stop when the loss stops being a
+ * number. `pipegrad train`, `pipegrad compare` and
  * `npm start` are thin wrappers around {@link runTraining}.
  *
  * Epochs are the unit of checkpointing: the pipeline drains at the end of every epoch,
@@ -12,17 +13,20 @@
  * @module
  */
 import { GpuUnavailableError, useBackend } from '../core/index.js';
-import { methodFor, NonFiniteLossError, Pipeline, sgdForMethod, type SampleResult, type StageMemory } from '../pipeline/index.js';
+import type { Model } from '../nn/index.js';
+import { methodFor, NonFiniteLossError, Pipeline, type Example, type MethodSpec, type ParallelPipeline, type SampleResult, type StageMemory } from '../pipeline/index.js';
 import { loadStageOptimizers, encodeTrainingCheckpoint, type ResumeState } from './checkpoint.js';
-import { trainConfig, type TrainConfig } from './config.js';
+import { trainConfig, type ConfigNaming, type TrainConfig } from './config.js';
 import { addCurvePoint, renderCurves, type Curve, type CurvePoint } from './curves.js';
-import { buildModel, batchToExample, prepareData, type DatasetSource } from './data.js';
+import { batchToExample, prepareData, type DatasetSource, type PreparedData } from './data.js';
 import { ConfigError, DivergedError } from './errors.js';
 import { argmaxRows, evaluate } from './evaluate.js';
 import type { EpochMetrics, TrainEvents } from './events.js';
-import { resolveHyperParameters, lrScheduleFor, type ResolvedHyperParameters } from './hyperparameters.js';
+import { resolveHyperParameters, type ResolvedHyperParameters } from './hyperparameters.js';
+import { trainPipeline, trainRecipe, type TrainRecipeOptions } from './recipe.js';
 import { METRICS_FILE, recordResume, refuseExistingRun, resumeRun, type Resumption } from './resume.js';
 import { checkpointName, lastCheckpoint, type RunStore } from './store.js';
+import { startWorkers, type WorkerThreads } from './workers.js';
 
 /** Options of {@link runTraining}. */
 export interface RunOptions {
@@ -41,6 +45,14 @@ export interface RunOptions {
   allowChanges?: boolean;
   /** Progress callbacks. */
   events?: TrainEvents;
+  /**
+   * Threads for a configuration with `workers` above 1 (in Node: `nodeWorkerThreads()`
+   * of `pipegrad/training/node`). Without them a run has one thread: `workers: 'auto'`
+   * means 1, and a number above 1 is refused.
+   */
+  workerThreads?: WorkerThreads;
+  /** How errors about settings name them (default: as the library does, `workers`; the command line passes its flags' names, `--workers`). */
+  naming?: ConfigNaming;
 }
 
 /** The outcome of a run. */
@@ -106,29 +118,45 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   await store?.removeTemporaries?.();
   if (options.resumeFrom && options.resumeFrom !== store) await options.resumeFrom.removeTemporaries?.();
   const spec = methodFor(c.method, c.mitigation);
-  const { data, model, resolved, schedule } = asConfigErrors(() => {
+  // The pipeline comes from a recipe, so that with several workers each one builds the same.
+  const { data, recipe, model, pipelineConfig, resolved } = asConfigErrors(() => {
     const data = prepareData(c, options.load);
-    const model = buildModel(c, data);
-    const resolved = resolveHyperParameters(c, spec);
-    return { data, model, resolved, schedule: lrScheduleFor(c, resolved.lr, c.epochs * data.train.length) };
+    const recipe: TrainRecipeOptions = { config: c, shape: { inputShape: data.inputShape, outputs: data.outputs, classification: data.classification }, trainSamples: data.train.length };
+    const { model, ...pipelineConfig } = trainPipeline(recipe);
+    return { data, recipe, model, pipelineConfig, resolved: resolveHyperParameters(c, spec) };
   });
   const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
-  const flush = spec.schedule.flushes;
   // The model holds the checkpoint's weights before the pipeline takes them over.
   const resumption: Resumption | null = options.resumeFrom ? await resumeRun(options.resumeFrom, model, c, options.allowChanges ?? false) : null;
-  const pipe = asConfigErrors(
-    () =>
-      new Pipeline({
-        units: model.pipelineUnits(),
-        method: spec,
-        optimizer: sgdForMethod(spec, { lr: schedule, momentum: resolved.momentum, weightDecay: resolved.weightDecay }),
-        partition: c.stages ?? 'fine',
-        microBatchSize: c.batchSize,
-        ...(flush ? { microBatches: c.microBatches } : {}),
-      }),
-  );
+  const pipe = asConfigErrors(() => new Pipeline(pipelineConfig));
   if (resumption) loadStageOptimizers(pipe, resumption.optimizerState, resumption.resume.clocks);
   const resume = resumption?.resume ?? null;
+  // After the checkpoint is loaded: the workers receive the pipeline's state before every run.
+  const parallel = await startWorkers(c, pipe, trainRecipe(recipe), data.inputShape, options.workerThreads, options.naming ?? { source: 'runTraining', name: (key) => key });
+  try {
+    return await trainEpochs(c, options, { spec, data, model, resolved, pipe, parallel, resumption });
+  } finally {
+    parallel?.close();
+  }
+}
+
+/** What {@link trainEpochs} works with. */
+interface Run {
+  spec: MethodSpec;
+  data: PreparedData;
+  model: Model;
+  resolved: ResolvedHyperParameters;
+  pipe: Pipeline;
+  parallel: ParallelPipeline | null;
+  resumption: Resumption | null;
+}
+
+/** The epochs of a run, from the first one not done yet, then its result. */
+async function trainEpochs(c: TrainConfig, options: RunOptions, run: Run): Promise<TrainResult> {
+  const { spec, data, model, resolved, pipe, parallel, resumption } = run;
+  const store = options.store;
+  const resume = resumption?.resume ?? null;
+  const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
 
   if (store) {
     if (resumption) await recordResume(store, options.resumeFrom!, resumption);
@@ -186,7 +214,9 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     };
     try {
       // Batches are made when stage 1 asks for them, so an epoch is never held in memory.
-      pipe.run(batchesPerEpoch, (j) => batchToExample(data.trainLoader.batch(epoch, j), data), onSample);
+      const batch = (j: number): Example => batchToExample(data.trainLoader.batch(epoch, j), data);
+      if (parallel) await parallel.run(batchesPerEpoch, batch, onSample);
+      else pipe.run(batchesPerEpoch, batch, onSample);
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         const last = store ? await lastCheckpoint(store) : null;

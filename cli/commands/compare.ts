@@ -9,10 +9,10 @@ import { loadDataset } from '../../datasets/node.js';
 import { writeFileAtomic } from '../../nn/node.js';
 import { formatBytes, resolveMethod } from '../../pipeline/index.js';
 import { ConfigError, DivergedError, renderCurves, runFilesIn, runTraining, trainConfig, type Divergence, type TrainConfig, type TrainResult } from '../../training/index.js';
-import { folderStore } from '../../training/node.js';
+import { folderStore, nodeWorkerThreads } from '../../training/node.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { pct, reporter, reportMode, type Sink } from '../report.js';
-import { defaultRunDir, flagName, trainFlags, trainSettingsFrom } from '../train-flags.js';
+import { cliNaming, defaultRunDir, flagName, trainFlags, trainSettingsFrom } from '../train-flags.js';
 
 /** The methods compared when `--methods` is not given. */
 export const DEFAULT_COMPARE = 'sgd,pb,pb+sc,pb+lwp,pb+sc+lwp';
@@ -99,7 +99,13 @@ export async function compareCommand(argv: readonly string[], out: Sink): Promis
   const rows: CompareRow[] = [];
   for (const { spec, config, folder } of runs) {
     try {
-      const result = await runTraining(config, { load: loadDataset, store: folderStore(join(outDir, folder)), events: reporter(mode, out, spec.name) });
+      const result = await runTraining(config, {
+        load: loadDataset,
+        store: folderStore(join(outDir, folder)),
+        events: reporter(mode, out, spec.name),
+        workerThreads: nodeWorkerThreads(),
+        naming: cliNaming('compare'),
+      });
       rows.push({ method: spec.name, result });
       if (mode === 'json') {
         out.write(JSON.stringify({ event: 'result', method: spec.name, testAccuracy: result.finalTestAccuracy, bestTestAccuracy: result.bestTestAccuracy, trainLoss: result.finalTrainLoss, samplesPerSecond: result.samplesPerSecond, memory: result.memory }) + '\n');

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { accountSchedule, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, type Schedule, type ScheduleName } from '../../pipeline/index.js';
+import { accountSchedule, assignWorkers, makeSchedule, renderAscii, renderSvg, resolveSchedule, steadyStateDelays, workerOf, type Schedule, type ScheduleName, type WorkerAssignment } from '../../pipeline/index.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import type { Sink } from '../report.js';
 import { writeFileAtomic } from '../../nn/node.js';
@@ -15,6 +15,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'stages', kind: 'integer', min: 1, default: 4, help: 'number of stages S' },
   { name: 'samples', kind: 'integer', min: 1, default: 8, help: 'samples (or micro-batches)' },
   { name: 'micro-batches', kind: 'integer', min: 1, help: 'micro-batches per update, gpipe and 1f1b only (default: 4)' },
+  { name: 'workers', kind: 'integer', min: 1, help: 'also show which of N workers runs each stage (stages of equal cost; `inspect --workers` balances a model by FLOPs)' },
   { name: 'svg', kind: 'string', help: 'also write the picture to this SVG file' },
   { name: 'json', kind: 'boolean', default: false, help: 'print the instruction stream as JSON' },
 ];
@@ -43,12 +44,15 @@ export function scheduleCommand(argv: readonly string[], out: Sink): void {
   checkGridSize(schedule);
   const account = accountSchedule(schedule);
   const delays = steadyStateDelays(definition, schedule.stages, microBatches);
+  const assignment = flags.workers === undefined ? undefined : workersFor(schedule.stages, flags.workers as number);
+  const workers = assignment && Array.from({ length: schedule.stages }, (_, k) => workerOf(assignment, k + 1) + 1);
   if (flags.json) {
-    out.write(JSON.stringify({ schedule: schedule.name, stages: schedule.stages, samples: schedule.samples, utilization: account.utilization, delays, ticks: [...schedule.ticks()] }) + '\n');
+    out.write(JSON.stringify({ schedule: schedule.name, stages: schedule.stages, samples: schedule.samples, utilization: account.utilization, delays, ...(assignment ? { workers: assignment.ranges } : {}), ticks: [...schedule.ticks()] }) + '\n');
   } else {
-    out.write(renderAscii(schedule));
+    out.write(renderAscii(schedule, workers));
     out.write(`\n${account.ticks} ticks, utilization ${(account.utilization * 100).toFixed(1)}% (busy stage-ticks / all stage-ticks)\n`);
     out.write(`steady-state delays D_s, stage 1..${schedule.stages}: ${delays.join(', ')}\n`);
+    if (assignment) out.write(`workers: ${assignment.ranges.map(([first, last], w) => `worker ${w + 1} runs ${stageRange(first, last)}`).join('; ')}\n`);
   }
   if (flags.svg) {
     writeFileAtomic(flags.svg as string, renderSvg(schedule));
@@ -69,5 +73,19 @@ function checkGridSize(schedule: Schedule): void {
         `schedule: ${schedule.stages} stages × more than ${mostTicks.toLocaleString('en-US')} ticks is more than the ${MAX_SCHEDULE_CELLS.toLocaleString('en-US')} cells schedule draws; use fewer --stages or --samples`,
       );
     }
+  }
+}
+
+/** `stage 3` or `stages 1-4`. */
+export function stageRange(first: number, last: number): string {
+  return first === last ? `stage ${first}` : `stages ${first}-${last}`;
+}
+
+/** The assignment of `stages` stages of equal cost to `workers` workers, or a usage error. */
+function workersFor(stages: number, workers: number): WorkerAssignment {
+  try {
+    return assignWorkers(Array.from({ length: stages }, () => 1), workers);
+  } catch (e) {
+    throw new UsageError(`schedule: --workers: ${(e as Error).message}`);
   }
 }

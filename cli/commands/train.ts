@@ -5,17 +5,17 @@
  */
 import { loadDataset } from '../../datasets/node.js';
 import { resolve } from 'node:path';
-import { runFilesIn, runTraining, savedRunConfig, type TrainResult } from '../../training/index.js';
-import { folderStore } from '../../training/node.js';
+import { RESUMABLE_CHANGES, runFilesIn, runTraining, savedRunConfig, type TrainResult } from '../../training/index.js';
+import { folderStore, nodeWorkerThreads } from '../../training/node.js';
 import { helpText, parseFlags, UsageError, type FlagSpec } from '../args.js';
 import { pct, reporter, reportMode, type Sink } from '../report.js';
-import { defaultRunDir, trainConfigFrom, trainFlags } from '../train-flags.js';
+import { cliNaming, defaultRunDir, flagName, trainConfigFrom, trainFlags } from '../train-flags.js';
 
 function flags(): FlagSpec[] {
   return [
     ...trainFlags(),
     { name: 'resume', kind: 'string', help: 'continue the run in this folder from its newest checkpoint, with its settings (flags given change them)' },
-    { name: 'allow-changes', kind: 'boolean', default: false, help: 'let --resume change settings other than --epochs, --data-dir, --backend, --checkpoint-every (recorded in the run)' },
+    { name: 'allow-changes', kind: 'boolean', default: false, help: `let --resume change settings other than ${RESUMABLE_CHANGES.map((key) => '--' + flagName(key)).join(', ')} (recorded in the run)` },
   ];
 }
 
@@ -54,6 +54,8 @@ export async function trainCommand(argv: readonly string[], out: Sink): Promise<
     store,
     ...(resumeStore ? { resumeFrom: resumeStore, allowChanges: parsed.flags['allow-changes'] as boolean } : {}),
     events: reporter(mode, out),
+    workerThreads: nodeWorkerThreads(),
+    naming: cliNaming('train'),
   });
   if (mode === 'json') {
     out.write(

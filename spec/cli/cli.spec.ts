@@ -74,6 +74,33 @@ test('train --resume continues to exactly the result of an uninterrupted run', a
   t.end();
 });
 
+test('train --workers: 2 workers, resumed on 3, end bit-identical to the single-thread run; a diverging run fails with the same line', async (t) => {
+  const whole = join(tmp, 'whole');
+  const parts = join(tmp, 'parts-workers');
+  const common = [...small, '--method', 'pb', '--mitigation', 'sc+lwp', '--momentum', '0.9'];
+  const first = await run('train', ...common, '--epochs', '1', '--out', parts, '--workers', '2');
+  t.equal(first.code, 0, `2 workers: exit code 0 ${first.err.trim()}`);
+  const resumed = await run('train', ...common, '--epochs', '3', '--resume', parts, '--workers', '3');
+  t.equal(resumed.code, 0, `resumed on 3 workers: exit code 0 ${resumed.err.trim()}`);
+  const a = await loadSafetensorsFile(join(whole, 'checkpoint-epoch-0003.safetensors'));
+  const b = await loadSafetensorsFile(join(parts, 'checkpoint-epoch-0003.safetensors'));
+  let differences = 0;
+  for (const [name, x] of a.tensors) {
+    const y = b.tensors.get(name)!.data;
+    for (let i = 0; i < x.data.length; i++) if (!Object.is(x.data[i], y[i])) differences++;
+  }
+  t.equal(differences, 0, 'every weight and optimizer tensor after epoch 3 equals the single-thread run (made by the resume test above)');
+  const diverged = join(tmp, 'diverge-workers');
+  await run('train', ...small, '--epochs', '1', '--out', diverged);
+  const one = await run('train', ...small, '--epochs', '2', '--lr', '1e30', '--allow-changes', '--resume', diverged);
+  const two = await run('train', ...small, '--epochs', '2', '--lr', '1e30', '--allow-changes', '--resume', diverged, '--workers', '2');
+  t.equal(one.code, 1, `the single-thread run diverges and exits 1 (${one.err.trim()})`);
+  t.equal(two.code, 1, 'a diverging run on 2 workers exits 1');
+  t.equal(two.err, one.err, `with the single-thread run's one line (${two.err.trim()})`);
+  t.notOk(existsSync(join(diverged, 'checkpoint-epoch-0002.safetensors')), 'and writes no checkpoint of the diverged epoch');
+  t.end();
+});
+
 test('a diverging run stops with the step, keeps the last good checkpoint, and exits 1', async (t) => {
   const out = join(tmp, 'diverge');
   await run('train', ...small, '--epochs', '1', '--out', out);
@@ -99,6 +126,23 @@ test('compare: one result per method, a Markdown table and an SVG', async (t) =>
   t.end();
 });
 
+test('compare --workers 2: every method\'s weights equal those of the single-thread comparison above, bit for bit', async (t) => {
+  const out = join(tmp, 'compare-workers');
+  const r = await run('compare', ...small, '--methods', 'sgd,stash', '--workers', '2', '--out', out);
+  t.equal(r.code, 0, `exit code 0 ${r.err.trim()}`);
+  for (const method of ['sgd', 'stash']) {
+    const a = await loadSafetensorsFile(join(tmp, 'compare', method, 'checkpoint-epoch-0001.safetensors'));
+    const b = await loadSafetensorsFile(join(out, method, 'checkpoint-epoch-0001.safetensors'));
+    let differences = 0;
+    for (const [name, x] of a.tensors) {
+      const y = b.tensors.get(name)!.data;
+      for (let i = 0; i < x.data.length; i++) if (!Object.is(x.data[i], y[i])) differences++;
+    }
+    t.equal(differences, 0, `${method}: every weight and optimizer tensor on 2 workers equals the single-thread comparison's`);
+  }
+  t.end();
+});
+
 test('schedule and inspect', async (t) => {
   const s = await run('schedule', '--method', 'pb', '--stages', '4', '--samples', '8');
   t.equal(s.code, 0, 'schedule exits 0');
@@ -115,6 +159,16 @@ test('schedule and inspect', async (t) => {
   t.equal(account.rows[0].delay, 38, 'stage 1 has delay 2(S − 1) = 38');
   const text = await run('inspect', '--model', 'smallcnn');
   t.match(text.out, /^total +7,018 /m, 'the text table ends with a total row');
+  const w = await run('schedule', '--method', 'pb', '--stages', '4', '--samples', '4', '--workers', '2');
+  t.match(w.out, /^worker {2}1 +1 +2 +2$/m, 'schedule --workers 2: a line names the worker of each stage column');
+  t.match(w.out, /^workers: worker 1 runs stages 1-2; worker 2 runs stages 3-4$/m, 'and a line lists each worker\'s stages');
+  const split = (await run('inspect', '--model', 'resnet20', '--workers', '2', '--json')).json[0].workers as { ranges: number[][]; costs: number[]; total: number; predictedSpeedup: number; stageCosts: number[] };
+  t.deepEqual([split.ranges[0][0], split.ranges[1][1], split.ranges[1][0] - split.ranges[0][1]], [1, 20, 1], 'inspect --workers 2: two contiguous ranges covering stages 1..20');
+  t.equal(split.total, split.stageCosts.reduce((a, b) => a + b, 0), 'the total is the sum of the stages\' costs');
+  t.equal(split.predictedSpeedup, split.total / Math.max(...split.costs), 'the predicted speed-up is the total over the slowest worker\'s cost');
+  t.equal(split.stageCosts[0] > 2 * 16 * 32 * 32 * 27, true, 'stage 1 counts at least its 3→16 3×3 convolution, 2·16·32·32·27 FLOPs');
+  const wt = await run('inspect', '--model', 'smallcnn', '--workers', '3');
+  t.match(wt.out, /^predicted speed-up over 1 worker: \d\.\d\d× /m, 'the text names the predicted speed-up');
   t.end();
 });
 
@@ -143,6 +197,10 @@ test('bad input: one line, the valid choices, exit code 2', async (t) => {
     [['eval'], /give exactly one checkpoint file/],
     [['eval', join(tmp, 'missing.safetensors')], /checkpoint not found/],
     [['train', '--resume', join(tmp, 'nothing-here')], /holds no checkpoint-epoch-\*\.safetensors/],
+    [['train', '--workers', 'two'], /--workers needs a positive integer or auto, got 'two'/],
+    [['train', '--model', 'mlp', '--dataset', 'blobs', '--limit-train', '20', '--workers', '99'], /--workers 99: the pipeline has \d+ stages, and each worker runs at least one; use --workers \d+ or fewer/],
+    [['inspect', '--model', 'mlp', '--workers', '99'], /inspect: --workers: workers must be at most the number of stages \(\d+\), got 99/],
+    [['schedule', '--stages', '3', '--workers', '4'], /schedule: --workers: workers must be at most the number of stages \(3\), got 4/],
   ];
   for (const [argv, pattern] of cases) {
     const r = await run(...argv);

@@ -97,7 +97,7 @@ test('a resume that changes settings is refused unless allowed; then the old con
   const config = readFileSync(join(dir, 'config.json'), 'utf8');
   const refused = await runCli('train', '--resume', dir, '--epochs', '2', '--lr', '0.02', '--momentum', '0.5');
   t.equal(refused.code, 2, 'changed settings: exit code 2');
-  t.match(refused.err.trim(), /^pipegrad: train: .*checkpoint-epoch-0001\.safetensors: resuming would change lr 0\.01 → 0\.02, momentum 0\.9 → 0\.5; only epochs, dataDir, backend, checkpointEvery may change on a resume .*--allow-changes/, refused.err.trim());
+  t.match(refused.err.trim(), /^pipegrad: train: .*checkpoint-epoch-0001\.safetensors: resuming would change lr 0\.01 → 0\.02, momentum 0\.9 → 0\.5; only epochs, dataDir, backend, checkpointEvery, workers may change on a resume .*--allow-changes/, refused.err.trim());
   t.equal(readFileSync(join(dir, 'config.json'), 'utf8'), config, 'config.json unchanged');
   t.notOk(existsSync(join(dir, 'checkpoint-epoch-0002.safetensors')), 'nothing trained');
   const allowed = await runCli('train', '--resume', dir, '--epochs', '2', '--lr', '0.02', '--allow-changes', '--json');
