@@ -117,6 +117,10 @@ test('runStudy: every run once; an interrupted study resumes with only the missi
   t.deepEqual(started, [lost], 'only the run without a result is trained again');
   t.equal(second.results.get(lost)!.finalTestAccuracy, first.results.get(lost)!.finalTestAccuracy, 'the retrained run gives the same accuracy (seeded)');
   t.equal(second.report, first.report.replace(/\d+\.\d minutes/, second.report.match(/\d+\.\d minutes/)![0]), 'the same report, training time aside');
+  const started2: string[] = [];
+  const moreWorkers = parseStudy({ ...tiny, base: { ...tiny.base, workers: 2 } });
+  await runStudy(moreWorkers, { load, store, events: { runStart: (run) => void started2.push(run.id) } });
+  t.deepEqual(started2, [], 'another worker count keeps every stored result (results are bit-identical across worker counts)');
   const changed = parseStudy({ ...tiny, base: { ...tiny.base, hidden: 9 } });
   await runStudy(changed, { load, store }).then(
     () => t.fail('a stored result of other settings must be refused'),

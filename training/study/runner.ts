@@ -56,9 +56,17 @@ export interface StudyOutcome {
   report: string;
 }
 
-/** Sort an object's keys, so that two configurations compare by content. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+/**
+ * Settings that do not change a run's result: the number of worker threads (runs on any
+ * number of workers are bit-identical, `spec/training/workers.spec.ts`). A stored result
+ * stays valid when only these differ.
+ */
+const RESULT_NEUTRAL: readonly string[] = ['workers'];
+
+/** Sort a configuration's keys and drop the result-neutral ones, so that two configurations compare by what decides their result. */
+function canonical(config: unknown): string {
+  const fields = Object.entries(config as Record<string, unknown>).filter(([key]) => !RESULT_NEUTRAL.includes(key));
+  return JSON.stringify(Object.fromEntries(fields.sort(([a], [b]) => a.localeCompare(b))));
 }
 
 /**
