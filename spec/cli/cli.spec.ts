@@ -8,27 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'tape';
-import { main } from '../../cli/main.js';
-import { loadSafetensorsFile } from '../../nn/node.js';
 import { cifarRecord, concat } from '../datasets/fixtures.js';
+import { checkpointDifferences, runCli } from './run-cli.js';
 
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-  json: Record<string, unknown>[];
-}
-
-async function run(...argv: string[]): Promise<Captured> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { write: (s) => void (out += s), isTTY: false }, { write: (s) => void (err += s) });
-  const json = out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, out, err, json };
-}
+const run = runCli;
 
 const tmp = mkdtempSync(join(tmpdir(), 'pipegrad-cli-'));
 const small = ['--model', 'mlp', '--dataset', 'blobs', '--limit-train', '300', '--limit-test', '200', '--lr', '0.01', '--json'];
@@ -63,13 +46,7 @@ test('train --resume continues to exactly the result of an uninterrupted run', a
   await run('train', ...common, '--epochs', '1', '--out', parts);
   const resumed = await run('train', ...common, '--epochs', '3', '--resume', parts);
   t.equal(resumed.code, 0, `resumed run exits 0 ${resumed.err.trim()}`);
-  const a = await loadSafetensorsFile(join(whole, 'checkpoint-epoch-0003.safetensors'));
-  const b = await loadSafetensorsFile(join(parts, 'checkpoint-epoch-0003.safetensors'));
-  let differences = 0;
-  for (const [name, x] of a.tensors) {
-    const y = b.tensors.get(name)!.data;
-    for (let i = 0; i < x.data.length; i++) if (!Object.is(x.data[i], y[i])) differences++;
-  }
+  const differences = await checkpointDifferences(join(whole, 'checkpoint-epoch-0003.safetensors'), join(parts, 'checkpoint-epoch-0003.safetensors'));
   t.equal(differences, 0, 'every weight and optimizer tensor is bit-identical after epoch 3');
   t.end();
 });
@@ -82,13 +59,7 @@ test('train --workers: 2 workers, resumed on 3, end bit-identical to the single-
   t.equal(first.code, 0, `2 workers: exit code 0 ${first.err.trim()}`);
   const resumed = await run('train', ...common, '--epochs', '3', '--resume', parts, '--workers', '3');
   t.equal(resumed.code, 0, `resumed on 3 workers: exit code 0 ${resumed.err.trim()}`);
-  const a = await loadSafetensorsFile(join(whole, 'checkpoint-epoch-0003.safetensors'));
-  const b = await loadSafetensorsFile(join(parts, 'checkpoint-epoch-0003.safetensors'));
-  let differences = 0;
-  for (const [name, x] of a.tensors) {
-    const y = b.tensors.get(name)!.data;
-    for (let i = 0; i < x.data.length; i++) if (!Object.is(x.data[i], y[i])) differences++;
-  }
+  const differences = await checkpointDifferences(join(whole, 'checkpoint-epoch-0003.safetensors'), join(parts, 'checkpoint-epoch-0003.safetensors'));
   t.equal(differences, 0, 'every weight and optimizer tensor after epoch 3 equals the single-thread run (made by the resume test above)');
   const diverged = join(tmp, 'diverge-workers');
   await run('train', ...small, '--epochs', '1', '--out', diverged);
@@ -131,13 +102,7 @@ test('compare --workers 2: every method\'s weights equal those of the single-thr
   const r = await run('compare', ...small, '--methods', 'sgd,stash', '--workers', '2', '--out', out);
   t.equal(r.code, 0, `exit code 0 ${r.err.trim()}`);
   for (const method of ['sgd', 'stash']) {
-    const a = await loadSafetensorsFile(join(tmp, 'compare', method, 'checkpoint-epoch-0001.safetensors'));
-    const b = await loadSafetensorsFile(join(out, method, 'checkpoint-epoch-0001.safetensors'));
-    let differences = 0;
-    for (const [name, x] of a.tensors) {
-      const y = b.tensors.get(name)!.data;
-      for (let i = 0; i < x.data.length; i++) if (!Object.is(x.data[i], y[i])) differences++;
-    }
+    const differences = await checkpointDifferences(join(tmp, 'compare', method, 'checkpoint-epoch-0001.safetensors'), join(out, method, 'checkpoint-epoch-0001.safetensors'));
     t.equal(differences, 0, `${method}: every weight and optimizer tensor on 2 workers equals the single-thread comparison's`);
   }
   t.end();
