@@ -51,6 +51,13 @@ interface Timed {
   samplesPerSecond: number;
   steadySamplesPerSecond: number;
   cpuSeconds?: number;
+  /**
+   * CPU seconds of the whole process during the run (`process.resourceUsage`): every
+   * thread, the workers and V8's own helper threads (concurrent and parallel garbage
+   * collection) included. On a saturated machine this, not one thread's time, is what
+   * has to fit into the cores.
+   */
+  processCpuSeconds: number;
 }
 
 /** One model's comparison of 1 and 2 workers. */
@@ -102,16 +109,23 @@ function recipe(model: string): { module: string; options: BenchRecipeOptions } 
 async function timed(samples: number, run: (onSample: () => void) => Promise<unknown> | void): Promise<Timed> {
   const stamps: number[] = [];
   const cpu = threadClock?.cpuSeconds();
+  const usage = process.resourceUsage();
   const start = performance.now();
   await run(() => stamps.push(performance.now()));
   const seconds = (performance.now() - start) / 1000;
+  const after = process.resourceUsage();
   const a = Math.floor(0.2 * samples);
   const b = Math.floor(0.9 * samples);
   return {
     samplesPerSecond: samples / seconds,
     steadySamplesPerSecond: ((b - a) * 1000) / (stamps[b] - stamps[a]),
+    processCpuSeconds: (after.userCPUTime + after.systemCPUTime - usage.userCPUTime - usage.systemCPUTime) / 1e6,
     ...(cpu === undefined ? {} : { cpuSeconds: threadClock!.cpuSeconds() - cpu }),
   };
+}
+
+function median(xs: number[]): number {
+  return xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 }
 
 function weights(pipe: Pipeline): Map<string, Data> {
@@ -263,6 +277,12 @@ async function main(): Promise<void> {
     ]),
     'CPU-time speed-up per round (the single thread\'s CPU seconds / the busiest worker\'s; what two free cores would give): ' +
       models.map((m) => `${m.model} ${m.cpuSpeedups.map((x) => `${x.toFixed(2)}x`).join(', ') || 'not measured'} (predicted ${m.predictedSpeedup.toFixed(2)}x)`).join('; '),
+    'CPU seconds per round, whole process (all threads, V8\'s garbage-collection helpers included) [the computing threads]: ' +
+      models
+        .map((m) => `${m.model} 1 worker ${m.singleRounds.map((s) => `${s.processCpuSeconds.toFixed(2)} [${s.cpuSeconds?.toFixed(2) ?? '?'}]`).join(', ')}; 2 workers ${m.parallelRounds.map((p) => p.processCpuSeconds.toFixed(2)).join(', ')} [last: ${m.stats.workers.map((w) => w.cpuSeconds?.toFixed(2) ?? '?').join(' + ')}]`)
+        .join('; '),
+    'bound on 2 cores when they are saturated (single-thread wall seconds / (2-worker process CPU seconds / 2), median round): ' +
+      models.map((m) => `${m.model} ${median(m.parallelRounds.map((p, r) => (m.samples / m.singleRounds[r].samplesPerSecond) / (p.processCpuSeconds / 2))).toFixed(2)}x`).join('; '),
     'rounds, steady-state samples/s (1 worker / 2 workers): ' + models.map((m) => `${m.model} ${m.singleRounds.map((s, r) => `${s.steadySamplesPerSecond.toFixed(1)}/${m.parallelRounds[r].steadySamplesPerSecond.toFixed(1)}`).join(', ')}`).join('; '),
     '',
     'per worker (2 workers, last round): stages, seconds waiting for a message / seconds of the run (CPU seconds); messages per sample',
