@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Data, DType } from '../backend/backend.js';
+import type { DType } from '../backend/backend.js';
 import { allocate, fmtShape, Tensor } from '../tensor.js';
 
 /** A tensor, or a plain number that becomes a scalar tensor of the other operand's dtype. */
@@ -79,16 +79,6 @@ export function asTensor(x: TensorLike, dtype: DType): Tensor {
  */
 export function isNumberLiteral(t: Tensor): boolean {
   return numberLiterals.has(t);
-}
-
-/** Wrap a fresh contiguous buffer as a tensor. */
-export function fromData(data: Data, shape: readonly number[]): Tensor {
-  return new Tensor(data, shape);
-}
-
-/** The dtype of a buffer. */
-export function dtypeOf(data: Data): DType {
-  return data instanceof Float64Array ? 'float64' : 'float32';
 }
 
 /** Whether two shapes are equal. */
