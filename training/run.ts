@@ -37,8 +37,8 @@ export interface RunOptions {
   /** Continue from the newest checkpoint (by epoch) in this store (it may be `store` itself). */
   resumeFrom?: RunStore;
   /**
-   * Let a resume change settings other than `epochs`, `dataDir`, `backend` and
-   * `checkpointEvery` (default false: such a resume is refused). The changes are kept
+   * Let a resume change settings other than `epochs`, `dataDir`, `backend`,
+   * `checkpointEvery` and `workers` (`RESUMABLE_CHANGES`; default false: such a resume is refused). The changes are kept
    * in the checkpoints and logged in `metrics.jsonl`, and the configuration the run had
    * before is kept as `config-until-epoch-NNNN.json`.
    */
@@ -125,12 +125,10 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     const { model, ...pipelineConfig } = trainPipeline(recipe);
     return { data, recipe, model, pipelineConfig, resolved: resolveHyperParameters(c, spec) };
   });
-  const batchesPerEpoch = data.trainLoader.batchesPerEpoch;
   // The model holds the checkpoint's weights before the pipeline takes them over.
   const resumption: Resumption | null = options.resumeFrom ? await resumeRun(options.resumeFrom, model, c, options.allowChanges ?? false) : null;
   const pipe = asConfigErrors(() => new Pipeline(pipelineConfig));
   if (resumption) loadStageOptimizers(pipe, resumption.optimizerState, resumption.resume.clocks);
-  const resume = resumption?.resume ?? null;
   // After the checkpoint is loaded: the workers receive the pipeline's state before every run.
   const parallel = await startWorkers(c, pipe, trainRecipe(recipe), data.inputShape, options.workerThreads, options.naming ?? { source: 'runTraining', name: (key) => key });
   try {
