@@ -36,7 +36,7 @@ export interface QuadraticSetting {
   delay: number;
   /** `ρ`, the share of the curvature that sees the backward's weights (default 0). */
   inconsistency?: number;
-  /** PipeMare's `γ` (default 0.9, as `pipeline/pipemare.ts`). */
+  /** PipeMare's `γ` (default 0.9, as `pipeline/mitigations/pipemare.ts`). */
   gamma?: number;
 }
 

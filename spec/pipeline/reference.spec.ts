@@ -24,7 +24,7 @@ const CLASSES = 3;
 const DEPTH = 4; // hidden layers: S = DEPTH + 1 = 5 stages, D_1 = 8
 const MICRO_BATCHES = 4;
 const hp = { lr: 0.02, momentum: 0.9, weightDecay: 1e-3 };
-/** PipeMare's defaults in pipeline/pipemare.ts (DESIGN §6 names no values). */
+/** PipeMare's defaults in pipeline/mitigations/pipemare.ts (DESIGN §6 names no values). */
 const PIPEMARE = { gamma: 0.9, warmupSamples: 50_000 };
 const TOLERANCE = 1e-12;
 
