@@ -6,7 +6,7 @@
  *
  * @example
  * npx tsx spec/run.ts                       # the whole suite
- * npx tsx spec/run.ts spec/core/ops.spec.ts # one file
+ * npx tsx spec/run.ts spec/core/ops-values.spec.ts # one file
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
