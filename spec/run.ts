@@ -5,7 +5,7 @@
  * the child fails, or when no assertion ran.
  *
  * @example
- * npx tsx spec/run.ts                       # the whole suite
+ * npx tsx spec/run.ts                              # the whole suite
  * npx tsx spec/run.ts spec/core/ops-values.spec.ts # one file
  */
 import { spawn } from 'node:child_process';
