@@ -9,7 +9,7 @@
  */
 import test from 'tape';
 import {
-  add, backward, concat, cpuBackend, deviceScope, DeviceScope, fromArray, keep, matmul, mul, neg, noGrad, pad, randn, relu, Rng, setBackend, slice, sum, Tensor,
+  add, backward, concat, cpuBackend, deviceScope, DeviceScope, keep, matmul, mul, neg, noGrad, pad, randn, relu, Rng, setBackend, slice, sum, Tensor,
 } from '../../core/index.js';
 import { BatchNorm2d, chainUnit, Conv2d, createModel, ReLU, type Module, type PipelineUnit } from '../../nn/index.js';
 import { Pipeline, resolveMethod, sgdForMethod } from '../../pipeline/index.js';

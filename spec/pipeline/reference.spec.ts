@@ -13,7 +13,7 @@ import test from 'tape';
 import { Rng, Tensor } from '../../core/index.js';
 import { createModel } from '../../nn/index.js';
 import type { Params } from '../../optim/index.js';
-import { methodFor, Pipeline, pipemareMitigation, resolveMethod, sgdForMethod, type Example, type MethodSpec, type VersionRecord } from '../../pipeline/index.js';
+import { methodFor, Pipeline, pipemareMitigation, sgdForMethod, type Example, type MethodSpec, type VersionRecord } from '../../pipeline/index.js';
 import { runReference, type ReferenceConfig, type ReferenceLayer, type ReferenceResult, type ReferenceSample } from './reference/pb-reference.js';
 
 
