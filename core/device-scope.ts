@@ -26,6 +26,14 @@
  *
  * Reading a tensor whose device array its scope released is an error that says so.
  *
+ * A scope made with `{ recycle: true }` does the same for host memory on any backend:
+ * its kernels' result buffers come from this thread's pool
+ * (`core/backend/buffer-pool.ts`), and at its close the buffers of the tensors it
+ * releases go back to the pool for the next kernels, instead of to the garbage
+ * collector. The same rules decide what survives (returned, kept, adopted); reading a
+ * released tensor is the same error. The pipeline engine's scopes recycle, which is
+ * what lets a stage reuse its activation and gradient buffers from sample to sample.
+ *
  * @example
  * await useBackend('gpu:headlessgl');
  * const logits = deviceScope(() => model.forward(x)); // intermediates released, logits read back
@@ -35,13 +43,29 @@
 import { activeScope, runInScope, type ScopeState } from './storage.js';
 import { Tensor } from './tensor.js';
 
+/** How a {@link DeviceScope} treats host memory. */
+export interface DeviceScopeOptions {
+  /**
+   * Lend the kernels that run in the scope their result buffers from this thread's
+   * pool, and give the buffers of released tensors back at the close (default false).
+   * Only for code that keeps or returns every tensor it uses after the close: a raw
+   * buffer taken from a released tensor (`t.data`) before the close would be reused.
+   */
+  recycle?: boolean;
+}
+
 /** A device scope that is entered with {@link DeviceScope.run} and closed explicitly. */
 export class DeviceScope {
   readonly #state: ScopeState;
 
-  /** @param label named in error messages about tensors this scope released */
-  constructor(label = 'DeviceScope') {
-    this.#state = { storages: new Set(), label, closed: false };
+  /**
+   * @param label named in error messages about tensors this scope released
+   * @param options `recycle: true` makes the scope lend its kernels result buffers
+   *   from this thread's pool and take back, at its close, those of the tensors it
+   *   releases (see {@link DeviceScopeOptions})
+   */
+  constructor(label = 'DeviceScope', options: DeviceScopeOptions = {}) {
+    this.#state = { storages: new Set(), label, closed: false, lent: options.recycle ? new Set() : null };
   }
 
   /** Run `fn` with this scope active: device arrays made meanwhile belong to it. */
@@ -49,28 +73,28 @@ export class DeviceScope {
     return runInScope(this.#state, fn);
   }
 
-  /** Mark tensors to survive this scope's close (downloaded, or handed to the enclosing scope). Host tensors and nulls are ignored. */
+  /** Mark tensors to survive this scope's close (downloaded or made their own, or handed to the enclosing scope). Tensors the scope does not own and nulls are ignored. */
   keep(...tensors: (Tensor | null | undefined)[]): void {
     for (const t of tensors) if (t) keep(t);
   }
 
   /**
-   * Take over the device arrays of `tensors` from the open scopes that own them, so
-   * they live until this scope closes instead (e.g. the gradient a stage hands to the
-   * previous stage). Host tensors and nulls are ignored.
+   * Take over the device arrays (or lent buffers) of `tensors` from the open scopes
+   * that own them, so they live until this scope closes instead (e.g. the gradient a
+   * stage hands to the previous stage). Tensors no scope owns and nulls are ignored.
    */
   adopt(...tensors: (Tensor | null | undefined)[]): void {
     if (this.#state.closed) throw new Error(`${this.#state.label}: cannot adopt tensors into a closed scope`);
     for (const t of tensors) {
       const storage = t?.storage;
-      if (!storage || !storage.onDevice || storage.owner === this.#state) continue;
-      storage.owner?.storages.delete(storage);
+      if (!storage || storage.owner === null || storage.owner === this.#state) continue;
+      storage.owner.storages.delete(storage);
       storage.owner = this.#state;
       this.#state.storages.add(storage);
     }
   }
 
-  /** Device arrays this scope owns now. */
+  /** Device arrays and lent buffers this scope owns now. */
   get size(): number {
     return this.#state.storages.size;
   }
@@ -81,8 +105,9 @@ export class DeviceScope {
   }
 
   /**
-   * Release every device array this scope owns, except kept ones, which move to the
-   * scope running now (if any) or are downloaded. Closing twice is a no-op.
+   * Release every device array and lent buffer this scope owns, except kept ones,
+   * which move to the scope running now (if any) or are downloaded (a lent buffer
+   * becomes its tensor's own). Closing twice is a no-op.
    */
   close(): void {
     closeScope(this.#state);
@@ -96,6 +121,8 @@ function closeScope(state: ScopeState): void {
   const heir = outer !== null && outer !== state && !outer.closed ? outer : null;
   const storages = [...state.storages];
   state.storages.clear();
+  // Buffers lent but never wrapped in a storage are left to the garbage collector.
+  state.lent?.clear();
   let failure: unknown = null;
   for (const storage of storages) {
     try {
@@ -106,7 +133,7 @@ function closeScope(state: ScopeState): void {
         storage.owner = heir;
         heir.storages.add(storage);
       } else {
-        void storage.data;
+        storage.settle();
       }
     } catch (e) {
       // Keep releasing the rest: a failed download must not leak the other arrays.
@@ -118,12 +145,12 @@ function closeScope(state: ScopeState): void {
 }
 
 /**
- * Mark `t` to survive the close of the scope that owns its device array: it is
- * downloaded then, or handed to the enclosing scope. Returns `t`. A host tensor is
- * returned unchanged.
+ * Mark `t` to survive the close of the scope that owns its device array or lent
+ * buffer: it is downloaded (or the buffer becomes its own) then, or handed to the
+ * enclosing scope. Returns `t`. A tensor no scope owns is returned unchanged.
  */
 export function keep<T extends Tensor>(t: T): T {
-  if (t.storage.onDevice) t.storage.kept = true;
+  if (t.storage.owner !== null) t.storage.kept = true;
   return t;
 }
 

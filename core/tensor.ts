@@ -19,6 +19,7 @@ import type { Data, DeviceArray, DType } from './backend/backend.js';
 import type { TapeNode } from './tape.js';
 import { contiguousStrides, sizeOf } from './backend/loop-nest.js';
 import { Storage } from './storage.js';
+import { resultBuffer } from './backend/buffer-pool.js';
 
 export { contiguousStrides, sizeOf };
 
@@ -186,10 +187,14 @@ export function fmtShape(shape: readonly number[]): string {
  */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
-/** Allocate a zeroed buffer of the given element type; more than {@link MAX_ELEMENTS} elements is an error. */
+/**
+ * Allocate a zeroed buffer of the given element type (lent from the pool inside a
+ * recycling scope, see `core/backend/buffer-pool.ts`); more than {@link MAX_ELEMENTS}
+ * elements is an error.
+ */
 export function allocate(dtype: DType, size: number): Data {
   if (!(Number.isInteger(size) && size >= 0 && size <= MAX_ELEMENTS)) {
     throw new Error(`cannot allocate a tensor of ${size} elements: a tensor holds at most ${MAX_ELEMENTS} (2^31 − 1)`);
   }
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  return resultBuffer(dtype, size);
 }

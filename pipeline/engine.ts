@@ -44,7 +44,7 @@
  *
  * @module
  */
-import { crossEntropy, deviceScope, DeviceScope, mse, noGrad, scalar, Tensor } from '../core/index.js';
+import { crossEntropy, deviceScope, DeviceScope, keep, mse, noGrad, scalar, Tensor } from '../core/index.js';
 import type { PipelineUnit } from '../nn/index.js';
 import { mapTensors, allocateLike, scaleTensors, type GradientTransform, type Params } from '../optim/index.js';
 import { steadyStateDelays } from './delays.js';
@@ -125,6 +125,15 @@ export interface PipelineConfig {
    * kernel with a read-back, as outside any scope; the numbers are the same either way.
    */
   keepOnDevice?: boolean;
+  /**
+   * Reuse each stage's activation and gradient buffers from sample to sample (default
+   * true): the kernels of a (sample, stage) scope take their result buffers from a
+   * pool, and the scope gives them back when it closes after the sample's backward
+   * (`core/backend/buffer-pool.ts`). The numbers are the same bits either way; without
+   * it every result is a fresh array for the garbage collector. It works through the
+   * same scopes as `keepOnDevice`, so `keepOnDevice: false` turns it off too.
+   */
+  recycleBuffers?: boolean;
   /** LWP horizon as a function of the stage's delay (default `T = D_s`). */
   horizon?: (delay: number, stage: number) => number;
 }
@@ -145,6 +154,7 @@ export class Pipeline {
   private readonly microBatchSize: number;
   private readonly recordVersions: boolean;
   private readonly keepOnDevice: boolean;
+  private readonly recycleBuffers: boolean;
   /** What each stage's mitigation hooks are told: the stage and its horizon. */
   private readonly contexts: WeightContext[];
   // Per-run state.
@@ -182,6 +192,7 @@ export class Pipeline {
     this.microBatchSize = config.microBatchSize ?? 1;
     this.recordVersions = config.recordVersions ?? false;
     this.keepOnDevice = config.keepOnDevice ?? true;
+    this.recycleBuffers = config.recycleBuffers ?? true;
     this.memory = this.stages.map(emptyMemory);
   }
 
@@ -313,7 +324,7 @@ export class Pipeline {
     for (const stage of this.stages) stage.bind(stage.params);
   }
 
-  /** Run `fn` in `scope` when activations are kept on the device, else directly. */
+  /** Run `fn` in `scope` (which keeps activations on the device and recycles buffers), or directly when `keepOnDevice` is off. */
   private within<T>(scope: DeviceScope, fn: () => T): T {
     return this.keepOnDevice ? scope.run(fn) : fn();
   }
@@ -339,8 +350,8 @@ export class Pipeline {
       if (s === S) target = this.mailbox.take('target', s, j).target;
     }
     const weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
-    // What this forward leaves on a device lives until the sample's backward here.
-    const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`);
+    // What this forward leaves (on a device, or in pool buffers) lives until the sample's backward here.
+    const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`, { recycle: this.recycleBuffers });
     let outputs: Tensor[];
     try {
       outputs = this.within(scope, () => {
@@ -374,8 +385,12 @@ export class Pipeline {
     let grads: StageGradients;
     try {
       grads = this.within(record.scope, () => stage.backward(record, outputGrads, weights));
-      // The input gradients move to the previous stage's scope, the weight gradients to the host.
-      if (s > 1) this.inFlight[s - 2].get(j)?.scope.adopt(...grads.inputGrads);
+      // The input gradients move to the previous stage's scope (or, when another worker
+      // runs that stage, outlive this one until they are sent); the weight gradients
+      // become the host's.
+      const previous = s > 1 ? this.inFlight[s - 2].get(j) : undefined;
+      if (previous) previous.scope.adopt(...grads.inputGrads);
+      else record.scope.keep(...grads.inputGrads);
       record.scope.keep(...grads.paramGrads.values());
     } finally {
       record.scope.close();
@@ -420,8 +435,9 @@ function call<T>(fn: () => T): T {
   return fn();
 }
 
-/** `t` detached, with its values on the host: a sample's outputs outlive the device scope that made them. */
+/** `t` detached, with its values on the host: a sample's outputs outlive the scope that made them. */
 function onHost(t: Tensor): Tensor {
+  keep(t);
   void t.storage.data;
   return t.detach();
 }

@@ -21,13 +21,11 @@
 import type { Backend, BinaryOp, Conv2dGeometry, Data, GemmArgs, ReduceOp, UnaryOp } from './backend.js';
 import { broadcastStrides, checkGemm, checkLength, checkRegion, collapse, forEachRow, reductionNest, contiguousStrides, sizeOf } from './loop-nest.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
+import { resultBuffer } from './buffer-pool.js';
 
-/** A constructor of the buffer type of a {@link Data}. */
-type DataConstructor = new (length: number) => Data;
-
-/** A zero-filled buffer of `length` elements of the same type as `like`. */
+/** A zero-filled result buffer of `length` elements of the same type as `like` (see `buffer-pool.ts`). */
 function alloc(like: Data, length: number): Data {
-  return new (like.constructor as DataConstructor)(length);
+  return resultBuffer(like, length);
 }
 
 function fail(kernel: string, message: string): never {
@@ -624,7 +622,7 @@ function avgPool2dBackward(grad: Data, n: number, g: Conv2dGeometry): Data {
 /** `a·x + b·y` elementwise, in float64, stored into a new buffer of `x`'s type (see {@link Backend.axpby}). */
 function axpby(a: number, x: Data, b: number, y: Data | null): Data {
   if (y !== null && y.length !== x.length) throw new Error(`cpu.axpby: x has ${x.length} elements but y has ${y.length}; give two buffers of one length`);
-  const out = x instanceof Float64Array ? new Float64Array(x.length) : new Float32Array(x.length);
+  const out = alloc(x, x.length);
   if (y === null) for (let i = 0; i < out.length; i++) out[i] = a * x[i];
   else for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
   return out;

@@ -14,6 +14,7 @@
  */
 import type { Backend, Conv2dGeometry, Data, DeviceArray, DeviceKernels, Operand } from './backend.js';
 import { unfoldedConv } from './unfolded-conv.js';
+import { resultBuffer } from './buffer-pool.js';
 
 function host(kernel: string, backend: Backend, x: Operand): Data {
   if (x instanceof Float32Array || x instanceof Float64Array) return x;
@@ -21,7 +22,7 @@ function host(kernel: string, backend: Backend, x: Operand): Data {
 }
 
 function zeroed(like: Data, size: number): Data {
-  return like instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+  return resultBuffer(like, size);
 }
 
 const adapters = new WeakMap<Backend, DeviceKernels>();

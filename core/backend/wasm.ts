@@ -43,6 +43,7 @@ import { unfoldedConv, unfoldedSize, type ConvKernels } from './unfolded-conv.js
 import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, reductionNest, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
+import { resultBuffer } from './buffer-pool.js';
 
 /** Bytes in one WebAssembly memory page. */
 const PAGE = 65536;
@@ -147,6 +148,18 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernelExports;
   const arena = new Arena(memory);
 
+  /** A zeroed float32 result buffer (lent from the pool inside a recycling scope, `buffer-pool.ts`). */
+  function result(length: number): Float32Array {
+    return resultBuffer('float32', length) as Float32Array;
+  }
+
+  /** A result buffer holding the `length` floats of the arena from float index `at`. */
+  function copyOut(at: number, length: number): Float32Array {
+    const out = result(length);
+    out.set(arena.f32.subarray(at, at + length));
+    return out;
+  }
+
   // -------------------------------------------------------------------------------
   // GEMM
   // -------------------------------------------------------------------------------
@@ -244,7 +257,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     if (!arena.reserve(layout.bytes)) return cpuBackend.gemm(a, b, args);
     arena.f32.set(a.subarray(0, needA), rawA / 4);
     arena.f32.set(b.subarray(0, needB), rawB / 4);
-    const out = new Float32Array(batch * m * n);
+    const out = result(batch * m * n);
     runGemm(rawA, rawB, args, plan, (i) => copyProductOut(plan, m, n, out, i * m * n));
     return out;
   }
@@ -291,7 +304,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     arena.f32.set(x.subarray(xOffset, need), image / 4);
     arena.f32.fill(0, cols / 4, cols / 4 + colsSize);
     unfold(g, image, cols, table, false);
-    return arena.f32.slice(cols / 4, cols / 4 + colsSize);
+    return copyOut(cols / 4, colsSize);
   }
 
   function col2im(colsData: Data, g: Conv2dGeometry, out: Data, outOffset: number): void {
@@ -358,7 +371,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
         arena.f32.set(x, images / 4);
         arena.f32.set(w, filters / 4);
         unfoldImages(images, cols, table, n, g, ld);
-        const out = new Float32Array(n * outChannels * plane);
+        const out = result(n * outChannels * plane);
         runGemm(filters, cols, args, plan, (i) => copyProductOut(plan, outChannels, plane, out, i * outChannels * plane), ld);
         return out;
       },
@@ -377,7 +390,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
         if (!arena.reserve(layout.bytes)) return fallback().conv2dInputGrad(grad, w, n, outChannels, g) as Data;
         arena.f32.set(w, filters / 4);
         arena.f32.set(grad, grads / 4);
-        const dx = new Float32Array(n * imageSize);
+        const dx = result(n * imageSize);
         runGemm(filters, grads, args, plan, (i) => {
           // The columns Wᵀ·G[i] at plan.c, closed up to row stride `plane` (the fold reads them so), folded into a zeroed image.
           const c0 = plan.c / 4;
@@ -404,7 +417,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
         arena.f32.set(x, images / 4);
         unfoldImages(images, cols, table, n, g);
         // One product per image, summed over the images as `unfolded-conv.ts` sums them (the same reduction kernel).
-        const parts = new Float32Array(n * outChannels * kdim);
+        const parts = result(n * outChannels * kdim);
         runGemm(grads, cols, args, plan, (i) => copyProductOut(plan, outChannels, kdim, parts, i * outChannels * kdim));
         return n === 1 ? parts : reduce('sum', parts, [n, outChannels, kdim], [0]);
       },
@@ -430,7 +443,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
       for (let i = 0; i < lo.length; i++, o += 2) [arena.i32[o], arena.i32[o + 1]] = [lo[i], hi[i]];
     }
     exports.maxPool(xAt, outAt, argAt, table, n * g.channels, g.height, g.width, g.outH, g.outW, g.strideH, g.strideW, g.padH, g.padW, g.dilationH, g.dilationW);
-    return { out: arena.f32.slice(outAt / 4, outAt / 4 + outSize), argmax: arena.i32.slice(argAt / 4, argAt / 4 + outSize) };
+    return { out: copyOut(outAt / 4, outSize), argmax: arena.i32.slice(argAt / 4, argAt / 4 + outSize) };
   }
 
   // -------------------------------------------------------------------------------
@@ -461,7 +474,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     if (!arena.reserve(layout.bytes)) return cpuBackend.unary(op, x, param);
     arena.f32.set(x, at / 4);
     exports[`unary_${kernel}`](at, at, n, p);
-    return arena.f32.slice(at / 4, at / 4 + n);
+    return copyOut(at / 4, n);
   }
 
   /** Elementwise `a op b` with broadcasting: collapsed as in cpu.ts, then one SIMD run per row of the nest. */
@@ -482,7 +495,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     const sa = nest.strides[0][inner];
     const sb = nest.strides[1][inner];
     forEachRow(nest, [0, 0], (row, at) => kernel(aAt + 4 * at[0], sa, bAt + 4 * at[1], sb, outAt + 4 * row * len, len));
-    return arena.f32.slice(outAt / 4, outAt / 4 + n);
+    return copyOut(outAt / 4, n);
   }
 
   /**
@@ -499,7 +512,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     arena.f32.set(x, xAt / 4);
     if (y !== null) arena.f32.set(y, yAt / 4);
     exports.axpby(xAt, yAt, xAt, n, a, b, y === null ? 0 : 1);
-    return arena.f32.slice(xAt / 4, xAt / 4 + n);
+    return copyOut(xAt / 4, n);
   }
 
   // -------------------------------------------------------------------------------
@@ -538,7 +551,7 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
     } else {
       forEachRow(nest, [0, 0], (_, at) => { f32[acc + at[1]] = Math.max(f32[acc + at[1]], run(xAt + 4 * at[0], innerLen)); });
     }
-    return f32.slice(acc, acc + outSize);
+    return copyOut(acc, outSize);
   }
 
   /** The kernels one by one; {@link fusedConv} falls back to them. */
