@@ -79,6 +79,16 @@ export class DeviceScope {
   }
 
   /**
+   * {@link DeviceScope.keep} every tensor in `value`: itself, or inside arrays, Maps,
+   * Sets and plain objects at any depth (e.g. an optimizer's state after a step).
+   */
+  keepAll(value: unknown): void {
+    const found: Tensor[] = [];
+    tensorsIn(value, found, new Set());
+    for (const t of found) keep(t);
+  }
+
+  /**
    * Take over the device arrays (or lent buffers) of `tensors` from the open scopes
    * that own them, so they live until this scope closes instead (e.g. the gradient a
    * stage hands to the previous stage). Tensors no scope owns and nulls are ignored.

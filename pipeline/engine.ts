@@ -21,13 +21,18 @@
  * by `memory.ts`; the sequential cross-check is `simulate.ts`, which drives the same
  * {@link Pipeline.execute} in another order.
  *
- * On a backend with device memory (the gpu backend), each stage's forward runs in a
- * {@link DeviceScope} of its own, which owns the activations and tape the forward left
- * on the device; the scope is entered again for that sample's backward at the stage and
+ * Each stage's forward runs in a {@link DeviceScope} of its own, which owns the
+ * activations and tape the forward left — on the device, on a backend with device
+ * memory (the gpu backend), and in buffers lent from the thread's pool on every backend
+ * (`core/backend/buffer-pool.ts`) — and the weights the mitigation made for it (LWP's
+ * prediction). The scope is entered again for that sample's backward at the stage and
  * closed right after it. The input gradients it produced move to the previous stage's
- * scope, the weight gradients are downloaded for the optimizer, and everything else is
- * released. So a layer's matmul, bias and activation never read back between them, and
- * when a run returns no device array is alive (`core/device-scope.ts`).
+ * scope, the weight gradients to the stage's gradient accumulator, whose scope the
+ * update runs in and which keeps only what the stage holds afterwards (weights,
+ * optimizer and mitigation state); everything else is released. So a layer's matmul,
+ * bias and activation never read back between them, when a run returns no device array
+ * is alive, and from one sample to the next a stage reuses the same buffers instead of
+ * leaving the garbage collector thousands of fresh ones (`core/device-scope.ts`).
  *
  * The version each (sample, stage, phase) used is recorded, so tests can hold the
  * engine to §5.
@@ -161,7 +166,8 @@ export class Pipeline {
   private inFlight: Map<number, Flight>[] = [];
   private readonly mailbox = new Mailbox();
   private post: (message: StageMessage) => void = (message) => this.mailbox.put(message);
-  private accumulated: { grads: Params | null; count: number }[] = [];
+  /** Per stage: the weight gradients since its last update, and the scope that owns them. */
+  private accumulated: { grads: Params | null; count: number; scope: DeviceScope | null }[] = [];
   private data: (j: number) => Example = () => {
     throw new Error('pipeline: no data source; call run()');
   };
@@ -247,7 +253,7 @@ export class Pipeline {
     this.onSample = onSample;
     this.post = post ?? ((message) => this.mailbox.put(message));
     this.inFlight = this.stages.map(() => new Map());
-    this.accumulated = this.stages.map(() => ({ grads: null, count: 0 }));
+    this.accumulated = this.stages.map(() => ({ grads: null, count: 0, scope: null }));
     this.mailbox.clear();
   }
 
@@ -349,12 +355,14 @@ export class Pipeline {
       inputs = this.mailbox.take('activations', s, j).tensors;
       if (s === S) target = this.mailbox.take('target', s, j).target;
     }
-    const weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
-    // What this forward leaves (on a device, or in pool buffers) lives until the sample's backward here.
+    // What this forward leaves (on a device, or in pool buffers) lives until the sample's
+    // backward here; so do the weights the mitigation makes for it (LWP's prediction).
     const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`, { recycle: this.recycleBuffers });
+    let weights!: Params;
     let outputs: Tensor[];
     try {
       outputs = this.within(scope, () => {
+        weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
         const out = stage.forward(inputs, weights);
         if (s < S) {
           this.post({ kind: 'activations', stage: s + 1, sample: j, tensors: out.map((o) => o.detach().requireGrad()) });
@@ -381,34 +389,50 @@ export class Pipeline {
     if (!record) throw new Error(`pipeline: stage ${s} has no forward of sample ${j} to backpropagate`);
     this.inFlight[s - 1].delete(j);
     const outputGrads = s === this.stages.length ? [scalar(1, record.outputs[0].dtype)] : this.mailbox.take('gradients', s, j).tensors;
-    const { weights, version } = this.method.mitigation.backwardWeights(stage.snapshot(), record, this.contexts[s - 1]);
+    const acc = this.accumulated[s - 1];
+    acc.scope ??= new DeviceScope(`gradient accumulator of stage ${s}`, { recycle: this.recycleBuffers });
+    let version: number;
     let grads: StageGradients;
     try {
-      grads = this.within(record.scope, () => stage.backward(record, outputGrads, weights));
+      grads = this.within(record.scope, () => {
+        const backwardWeights = this.method.mitigation.backwardWeights(stage.snapshot(), record, this.contexts[s - 1]);
+        version = backwardWeights.version;
+        return stage.backward(record, outputGrads, backwardWeights.weights);
+      });
       // The input gradients move to the previous stage's scope (or, when another worker
-      // runs that stage, outlive this one until they are sent); the weight gradients
-      // become the host's.
+      // runs that stage, outlive this one until they are sent); the weight gradients to
+      // the accumulator's, which lives until the stage's next update.
       const previous = s > 1 ? this.inFlight[s - 2].get(j) : undefined;
       if (previous) previous.scope.adopt(...grads.inputGrads);
       else record.scope.keep(...grads.inputGrads);
-      record.scope.keep(...grads.paramGrads.values());
+      acc.scope.adopt(...grads.paramGrads.values());
     } finally {
       record.scope.close();
     }
     const { inputGrads, paramGrads } = grads;
     if (s > 1) this.post({ kind: 'gradients', stage: s - 1, sample: j, tensors: inputGrads });
-    const acc = this.accumulated[s - 1];
-    acc.grads = acc.grads === null ? paramGrads : addParams(acc.grads, paramGrads);
+    acc.grads = acc.grads === null ? paramGrads : this.within(acc.scope, () => addParams(acc.grads!, paramGrads));
     acc.count++;
-    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'B', version });
+    if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'B', version: version! });
   }
 
+  /**
+   * Apply the accumulated gradient. The step runs in the accumulator's scope: what the
+   * stage holds afterwards (weights, optimizer and mitigation state) is kept, and the
+   * gradients and the step's intermediates (the update `u`) are released.
+   */
   private updateStep(s: number): void {
     const acc = this.accumulated[s - 1];
-    if (acc.grads === null) throw new Error(`pipeline: stage ${s} was told to update with no gradient accumulated`);
-    const grads = acc.count === 1 ? acc.grads : scaleTensors(acc.grads, 1 / acc.count);
-    this.stage(s).update(grads, acc.count * this.microBatchSize);
-    this.accumulated[s - 1] = { grads: null, count: 0 };
+    if (acc.grads === null || acc.scope === null) throw new Error(`pipeline: stage ${s} was told to update with no gradient accumulated`);
+    const { grads, count, scope } = acc;
+    const stage = this.stage(s);
+    try {
+      this.within(scope, () => stage.update(count === 1 ? grads : scaleTensors(grads, 1 / count), count * this.microBatchSize));
+      scope.keepAll(stage.save());
+    } finally {
+      scope.close();
+    }
+    this.accumulated[s - 1] = { grads: null, count: 0, scope: null };
   }
 }
 

@@ -51,6 +51,11 @@ export interface Mitigation {
   /**
    * The weights the forward of a sample uses, from the stage as it was at the start of
    * the tick (`at`). The recorded forward version is `at.version`.
+   *
+   * Like {@link Mitigation.backwardWeights}, it runs inside the sample's scope at the
+   * stage (`core/device-scope.ts`): tensors it makes live until the sample's backward
+   * there and are then released, so a mitigation that caches one across samples must
+   * `keep()` it.
    */
   forwardWeights(at: StageSnapshot, ctx: WeightContext): Params;
   /**
