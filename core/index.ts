@@ -15,7 +15,7 @@
 export { Tensor, sizeOf, contiguousStrides, fmtShape, type NestedArray } from './tensor.js';
 export { Rng, type Shuffleable } from './random.js';
 export { deviceScope, DeviceScope, keep, isDeviceScopeActive, type DeviceScopeOptions } from './device-scope.js';
-export { resultBuffer, bufferPoolStats, clearBufferPool, POOL_LIMIT_BYTES, type BufferPoolStats } from './backend/buffer-pool.js';
+export { resultBuffer, overwrittenBuffer, bufferPoolStats, clearBufferPool, POOL_LIMIT_BYTES, type BufferPoolStats } from './backend/buffer-pool.js';
 export { Storage, type ScopeState } from './storage.js';
 export { zeros, ones, full, scalar, arange, fromArray, randn, rand, cast } from './creation.js';
 export { backward, gradients, type BackwardOptions } from './autodiff.js';

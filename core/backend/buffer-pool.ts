@@ -15,7 +15,8 @@
  * Outside a recycling scope {@link resultBuffer} is `new Float32Array(n)`.
  *
  * A lent buffer is zero-filled, exactly as a new one is, so a kernel cannot tell the
- * difference and results are the same bits with or without the pool. The pool keeps at
+ * difference and results are the same bits with or without the pool; only a kernel
+ * that overwrites its whole result asks for one as it is ({@link overwrittenBuffer}). The pool keeps at
  * most {@link POOL_LIMIT_BYTES} per thread; buffers beyond that are left to the garbage
  * collector.
  *
@@ -44,29 +45,39 @@ export interface BufferPoolStats {
   idleBytes: number;
 }
 
-/** Idle buffers by key (`f32:n` or `f64:n`). */
-const idle = new Map<string, Data[]>();
+/** Idle buffers by element type and then length. */
+const idle = { float32: new Map<number, Data[]>(), float64: new Map<number, Data[]>() };
 const stats: BufferPoolStats = { reused: 0, allocated: 0, returned: 0, dropped: 0, idleBytes: 0 };
 /** The buffers lent while the running recycling scope is active, or null outside one. */
 let borrower: Set<Data> | null = null;
 
-function keyOf(dtype: DType, length: number): string {
-  return dtype === 'float64' ? `f64:${length}` : `f32:${length}`;
+/**
+ * A zero-filled buffer of `length` elements of `dtype` (or of `like`'s type): from the
+ * pool while a recycling scope runs, else new. Every kernel result is made by this or
+ * by {@link overwrittenBuffer}.
+ */
+export function resultBuffer(dtype: DType | Data, length: number): Data {
+  return take(dtype, length, true);
 }
 
 /**
- * A zero-filled buffer of `length` elements of `dtype` (or of `like`'s type): from the
- * pool while a recycling scope runs, else new. Every kernel result is made by this.
+ * {@link resultBuffer} for a kernel that writes every element of its result before
+ * anything reads it (a copy out of the wasm arena): a reused buffer is not zero-filled
+ * first, which saves a pass over memory as long as the copy.
  */
-export function resultBuffer(dtype: DType | Data, length: number): Data {
+export function overwrittenBuffer(dtype: DType | Data, length: number): Data {
+  return take(dtype, length, false);
+}
+
+function take(dtype: DType | Data, length: number, zeroed: boolean): Data {
   const type: DType = typeof dtype === 'string' ? dtype : dtype instanceof Float64Array ? 'float64' : 'float32';
   if (borrower === null || length === 0) return type === 'float64' ? new Float64Array(length) : new Float32Array(length);
-  const list = idle.get(keyOf(type, length));
+  const list = idle[type].get(length);
   let buffer: Data;
   if (list !== undefined && list.length > 0) {
     buffer = list.pop()!;
     stats.idleBytes -= buffer.byteLength;
-    buffer.fill(0);
+    if (zeroed) buffer.fill(0);
     stats.reused++;
   } else {
     buffer = type === 'float64' ? new Float64Array(length) : new Float32Array(length);
@@ -96,9 +107,9 @@ export function giveBack(buffer: Data): void {
     stats.dropped++;
     return;
   }
-  const key = keyOf(buffer instanceof Float64Array ? 'float64' : 'float32', buffer.length);
-  let list = idle.get(key);
-  if (list === undefined) idle.set(key, (list = []));
+  const sized = idle[buffer instanceof Float64Array ? 'float64' : 'float32'];
+  let list = sized.get(buffer.length);
+  if (list === undefined) sized.set(buffer.length, (list = []));
   list.push(buffer);
   stats.idleBytes += buffer.byteLength;
   stats.returned++;
@@ -111,6 +122,7 @@ export function bufferPoolStats(): BufferPoolStats {
 
 /** Drop every idle buffer (to the garbage collector) and zero the counters. */
 export function clearBufferPool(): void {
-  idle.clear();
+  idle.float32.clear();
+  idle.float64.clear();
   stats.reused = stats.allocated = stats.returned = stats.dropped = stats.idleBytes = 0;
 }

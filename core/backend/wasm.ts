@@ -43,7 +43,7 @@ import { unfoldedConv, unfoldedSize, type ConvKernels } from './unfolded-conv.js
 import { broadcastStrides, checkGemm, checkLength, collapse, forEachRow, reductionNest, sizeOf } from './loop-nest.js';
 import { GEMM_MR, GEMM_NR, kernelModuleBytes, type WasmKernelExports, type WasmUnaryOp } from './wasm-kernels.js';
 import { checkGeometry, checkPoolInput } from './window-checks.js';
-import { resultBuffer } from './buffer-pool.js';
+import { overwrittenBuffer } from './buffer-pool.js';
 
 /** Bytes in one WebAssembly memory page. */
 const PAGE = 65536;
@@ -148,9 +148,13 @@ function backendOver(module: WebAssembly.Module): WasmBackend {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernelExports;
   const arena = new Arena(memory);
 
-  /** A zeroed float32 result buffer (lent from the pool inside a recycling scope, `buffer-pool.ts`). */
+  /**
+   * A float32 result buffer (lent from the pool inside a recycling scope,
+   * `buffer-pool.ts`), not zero-filled: every caller writes all of it — a copy out of
+   * the arena, or one product or folded image per batch item.
+   */
   function result(length: number): Float32Array {
-    return resultBuffer('float32', length) as Float32Array;
+    return overwrittenBuffer('float32', length) as Float32Array;
   }
 
   /** A result buffer holding the `length` floats of the arena from float index `at`. */
