@@ -10,7 +10,7 @@
  */
 import test from 'tape';
 import {
-  add, bufferPoolStats, clearBufferPool, deviceScope, DeviceScope, fromArray, full, keep, neg, pad, POOL_LIMIT_BYTES, relu, sum, zeros, type BufferPoolStats, type Data, type Tensor,
+  add, bufferPoolStats, clearBufferPool, crossEntropy, deviceScope, DeviceScope, fromArray, full, gradients, keep, neg, pad, POOL_LIMIT_BYTES, relu, scalar, sum, zeros, type BufferPoolStats, type Data, type Tensor,
 } from '../../core/index.js';
 import { giveBack } from '../../core/backend/buffer-pool.js';
 
@@ -259,5 +259,22 @@ test('buffer pool: a kept tensor of a recycling scope closed inside an outer rec
   const settled = alone.run(() => keep(neg(x)));
   alone.close();
   t.deepEqual([settled.storage.owner, Array.from(settled.data)], [null, [-1, -2, -3, -4, -5]], 'kept with no scope running, it becomes its own and keeps its values');
+  t.end();
+});
+
+test('buffer pool: backpropagating a kept loss after its recycling scope closed is the released-tensor error, never a read of a recycled buffer (crossEntropy)', (t) => {
+  clearBufferPool();
+  const logits = fromArray([[1, 2, 3], [3, 1, 2]]).requireGrad();
+  const other = fromArray([[9, 9, 9], [9, 9, 9]]);
+  const labels = Int32Array.of(2, 0);
+  const forward = new DeviceScope('loss scope', { recycle: true });
+  const loss = forward.run(() => keep(crossEntropy(logits, labels)));
+  forward.close();
+  // The next scope's [2, 3] results take the released buffers of the loss's tape.
+  const next = new DeviceScope('next scope', { recycle: true });
+  next.run(() => [neg(other), add(other, other), relu(other), neg(other)]);
+  const e = thrown(() => gradients([loss], [scalar(1)]));
+  t.ok(e !== null && e.message.includes('loss scope'), `the backward throws the released-tensor error naming the loss's scope; received: ${e === null ? 'no error (the gradient was computed from a reused buffer)' : e.message}`);
+  next.close();
   t.end();
 });
