@@ -7,7 +7,8 @@
  * state and versions, bit for bit. The recycled run must actually reuse buffers (so the
  * comparison cannot pass vacuously), and the pool must not grow from run to run: a
  * second identical run allocates only what the first left out of the pool (the kept
- * weight gradients and sample outputs), and leaves the same idle bytes.
+ * weight gradients and sample outputs, and kernel scratch never wrapped in a tensor),
+ * and leaves the same idle bytes.
  *
  * The float64 reference specs (`spec/pipeline/reference*`) hold the engine with
  * recycling on (its default) to an independent float64 implementation as well; this
