@@ -34,17 +34,19 @@ function batchDivisor(n: number, reduction: Reduction): number {
 const crossEntropyOp = defineOp<CrossEntropyAttrs>({
   name: 'crossEntropy',
   forward: ([logits], { labels, reduction }) => {
-    const logp = logSoftmax(logits).data;
+    // Saved as the tensor, not its buffer: a recycling scope's close then makes a late read an error (core/device-scope.ts).
+    const logProbs = logSoftmax(logits);
+    const logp = logProbs.data;
     const [n, c] = logits.shape;
     let total = 0;
     for (let i = 0; i < n; i++) total -= logp[i * c + labels[i]];
     const out = allocate(logits.dtype, 1);
     out[0] = total / batchDivisor(n, reduction);
-    return { out: new Tensor(out, []), saved: logp };
+    return { out: new Tensor(out, []), saved: logProbs };
   },
   vjp: [
     ({ g, inputs, attrs: { labels, reduction }, saved }) => {
-      const logp = saved as Float32Array;
+      const logp = (saved as Tensor).data;
       const [n, c] = inputs[0].shape;
       const scale = g.item() / batchDivisor(n, reduction);
       const dz = allocate(inputs[0].dtype, n * c);

@@ -23,57 +23,13 @@ import {
 } from '../../pipeline/index.js';
 import { nodeWorkerHost } from '../../pipeline/node.js';
 import type { RecipeOptions } from './parallel-recipe.js';
+import { difference, outcome, SHAPES, stream, type Outcome } from './run-outcome.js';
 
 const host = nodeWorkerHost();
 const recipeModule = new URL('./parallel-recipe.ts', import.meta.url).href;
 
 function recipe(options: RecipeOptions): PipelineRecipe {
   return { module: recipeModule, options };
-}
-
-/** A fixed stream of examples for a model's input shape: x ~ N(0, 1), label from the signs of two inputs. */
-function stream(n: number, shape: number[], seed = 7): Example[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => {
-    const input = randn([1, ...shape], rng);
-    const d = input.data;
-    return { input, target: Int32Array.from([d[0] > 0 ? 1 : d[1] > 0 ? 2 : 0]) };
-  });
-}
-
-const SHAPES: Record<RecipeOptions['model'], number[]> = { mlp: [6, 1, 1], resnet20: [3, 8, 8] };
-
-/** What a run leaves: every weight and optimizer-state value, the losses, the versions. */
-interface Outcome {
-  values: Map<string, Data>;
-  losses: number[];
-  versions: string;
-}
-
-function outcome(pipe: Pipeline, losses: number[]): Outcome {
-  const values = new Map<string, Data>();
-  for (const [name, w] of pipe.params()) values.set(`weight ${name}`, w.data.slice());
-  pipe.stages.forEach((stage) => {
-    const dict = stage.optimizer.stateDict();
-    values.set(`clock of stage ${stage.index}`, Float64Array.of(dict.step, dict.samples));
-    for (const [name, t] of dict.state) values.set(`optimizer state ${stage.index}.${name}`, t.data.slice());
-  });
-  return { values, losses, versions: JSON.stringify(pipe.versions) };
-}
-
-/** The first difference between two outcomes, or '' when they are bit for bit equal. */
-function difference(expected: Outcome, received: Outcome): string {
-  if (expected.values.size !== received.values.size) return `received ${received.values.size} tensors, expected ${expected.values.size}`;
-  for (const [name, x] of expected.values) {
-    const y = received.values.get(name);
-    if (!y || y.length !== x.length) return `${name}: missing or resized`;
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return `${name}[${i}]: received ${y[i]}, expected ${x[i]}`;
-  }
-  if (received.losses.length !== expected.losses.length) return `received ${received.losses.length} losses, expected ${expected.losses.length}`;
-  const k = expected.losses.findIndex((l, i) => !Object.is(l, received.losses[i]));
-  if (k >= 0) return `loss of sample ${k}: received ${received.losses[k]}, expected ${expected.losses[k]}`;
-  if (received.versions !== expected.versions) return 'the recorded versions differ';
-  return '';
 }
 
 /** Train with the single-thread engine: `runs` runs of `samples` samples each. */
