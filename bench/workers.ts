@@ -42,7 +42,13 @@ import { benchMessages, type MessageTiming } from './messages.js';
 import type { BenchRecipeOptions } from './workers-recipe.js';
 
 const seed = 0;
-const warmup = 20;
+/**
+ * Samples every pipeline runs before the timed rounds. V8 compiles the hot code of
+ * each thread (every worker is an isolate of its own) over the first tens of samples,
+ * on helper threads that compete with the workers for the cores; after 100 samples of
+ * resnet20 the compiler is quiet and the rounds measure the steady state.
+ */
+const warmup = 100;
 const recipeModule = new URL('./workers-recipe.ts', import.meta.url).href;
 const inputShapes: Record<string, number[]> = { smallcnn: [1, 28, 28], resnet20: [3, 32, 32], resnet56: [3, 32, 32] };
 
@@ -238,7 +244,7 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const loadBefore = os.loadavg()[0];
-  const models = [await compareModel('smallcnn', 1000, 3), await compareModel('resnet20', 100, 3)];
+  const models = [await compareModel('smallcnn', 1000, 3), await compareModel('resnet20', 200, 3)];
   const more = await correctness('resnet20', [3, 4], 40);
   const predicted = [predictions('resnet20', [2, 4, 8, 16]), predictions('resnet56', [2, 4, 8, 16])];
   const messages: MessageTiming[] = await benchMessages([16 * 32 * 32, 2 * 16 * 32 * 32]);

@@ -52,6 +52,14 @@ export interface DeviceScopeOptions {
    * buffer taken from a released tensor (`t.data`) before the close would be reused.
    */
   recycle?: boolean;
+  /**
+   * At the close, kept tensors become their own (downloaded, or their lent buffers
+   * theirs) even when another scope is running then, instead of moving to that scope
+   * (default false). For scopes whose lifetimes are not nested in the code around them:
+   * the pipeline engine closes a sample's scope whenever its backward comes, which may
+   * be inside a caller's scope that must not inherit the stage's weights.
+   */
+  standalone?: boolean;
 }
 
 /** A device scope that is entered with {@link DeviceScope.run} and closed explicitly. */
@@ -65,7 +73,7 @@ export class DeviceScope {
    *   releases (see {@link DeviceScopeOptions})
    */
   constructor(label = 'DeviceScope', options: DeviceScopeOptions = {}) {
-    this.#state = { storages: new Set(), label, closed: false, lent: options.recycle ? new Set() : null };
+    this.#state = { storages: new Set(), label, closed: false, lent: options.recycle ? new Set() : null, standalone: options.standalone ?? false };
   }
 
   /** Run `fn` with this scope active: device arrays made meanwhile belong to it. */
@@ -128,7 +136,7 @@ function closeScope(state: ScopeState): void {
   if (state.closed) return;
   state.closed = true;
   const outer = activeScope();
-  const heir = outer !== null && outer !== state && !outer.closed ? outer : null;
+  const heir = outer !== null && outer !== state && !outer.closed && !state.standalone ? outer : null;
   const storages = [...state.storages];
   state.storages.clear();
   // Buffers lent but never wrapped in a storage are left to the garbage collector.

@@ -37,6 +37,8 @@ export interface ScopeState {
    * storage, when the scope recycles host buffers; null when it does not.
    */
   readonly lent: Set<Data> | null;
+  /** True when kept storages become their tensors' own at the close, never the running scope's. */
+  readonly standalone: boolean;
 }
 
 /** The open scopes that are running code, innermost last. */

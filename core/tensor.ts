@@ -76,7 +76,8 @@ export class Tensor {
    * downloads the values first (see {@link Tensor.onDevice}).
    */
   get view(): NdArray<Data> {
-    if (this.#view === null) this.#view = ndarray(this.storage.data, this.#shape.slice(), this.#strides.slice(), this.#offset);
+    // A released storage has no values; reading it is the error that says so, even through a view made earlier.
+    if (this.#view === null || this.storage.released) this.#view = ndarray(this.storage.data, this.#shape.slice(), this.#strides.slice(), this.#offset);
     return this.#view;
   }
 

@@ -357,9 +357,10 @@ export class Pipeline {
     }
     // What this forward leaves (on a device, or in pool buffers) lives until the sample's
     // backward here; so do the weights the mitigation makes for it (LWP's prediction).
-    const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`, { recycle: this.recycleBuffers });
+    const scope = new DeviceScope(`forward of sample ${j} at stage ${s}`, { recycle: this.recycleBuffers, standalone: true });
     let weights!: Params;
     let outputs: Tensor[];
+    let result: SampleResult | null = null;
     try {
       outputs = this.within(scope, () => {
         weights = this.method.mitigation.forwardWeights(at, this.contexts[s - 1]);
@@ -371,13 +372,15 @@ export class Pipeline {
         const loss = this.loss(out, target!);
         const value = loss.item();
         if (!Number.isFinite(value)) throw new NonFiniteLossError(j, value);
-        if (this.onSample) this.onSample({ sample: j, loss: value, outputs: out.map(onHost), target: target! });
+        result = { sample: j, loss: value, outputs: out.map(onHost), target: target! };
         return [loss];
       });
     } catch (e) {
       scope.close();
       throw e;
     }
+    // Outside the scope, so that what the callback makes is its own.
+    if (result !== null) this.onSample?.(result);
     this.inFlight[s - 1].set(j, { sample: j, inputs, outputs, weights, version: at.version, scope });
     if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'F', version: at.version });
     measureStage(this.memory[s - 1], this.inFlight[s - 1], stage, this.method.mitigation);
@@ -390,7 +393,7 @@ export class Pipeline {
     this.inFlight[s - 1].delete(j);
     const outputGrads = s === this.stages.length ? [scalar(1, record.outputs[0].dtype)] : this.mailbox.take('gradients', s, j).tensors;
     const acc = this.accumulated[s - 1];
-    acc.scope ??= new DeviceScope(`gradient accumulator of stage ${s}`, { recycle: this.recycleBuffers });
+    acc.scope ??= new DeviceScope(`gradient accumulator of stage ${s}`, { recycle: this.recycleBuffers, standalone: true });
     let version: number;
     let grads: StageGradients;
     try {
@@ -399,18 +402,16 @@ export class Pipeline {
         version = backwardWeights.version;
         return stage.backward(record, outputGrads, backwardWeights.weights);
       });
-      // The input gradients move to the previous stage's scope (or, when another worker
-      // runs that stage, outlive this one until they are sent); the weight gradients to
-      // the accumulator's, which lives until the stage's next update.
-      const previous = s > 1 ? this.inFlight[s - 2].get(j) : undefined;
-      if (previous) previous.scope.adopt(...grads.inputGrads);
-      else record.scope.keep(...grads.inputGrads);
+      // The input gradients move to the previous stage's scope when that stage runs here
+      // (a message to another worker's stage is a copy, made as it is sent); the weight
+      // gradients to the accumulator's scope, which lives until the stage's next update.
+      this.inFlight[s - 2]?.get(j)?.scope.adopt(...grads.inputGrads);
+      if (s > 1) this.post({ kind: 'gradients', stage: s - 1, sample: j, tensors: grads.inputGrads });
       acc.scope.adopt(...grads.paramGrads.values());
     } finally {
       record.scope.close();
     }
-    const { inputGrads, paramGrads } = grads;
-    if (s > 1) this.post({ kind: 'gradients', stage: s - 1, sample: j, tensors: inputGrads });
+    const { paramGrads } = grads;
     acc.grads = acc.grads === null ? paramGrads : this.within(acc.scope, () => addParams(acc.grads!, paramGrads));
     acc.count++;
     if (this.recordVersions) this.versions.push({ sample: j, stage: s, phase: 'B', version: version! });

@@ -35,12 +35,25 @@ export function measureStage(memory: StageMemory, flights: ReadonlyMap<number, I
   let activations = 0;
   const versions: number[] = [];
   for (const f of flights.values()) {
-    for (const t of f.inputs) activations += t.size * 4;
-    for (const t of f.outputs) activations += t.size * 4;
+    activations += bundleBytes(f);
     versions.push(f.version);
   }
   const weightBytes = mitigation.weightCopies(versions, stage.version) * stage.parameterCount * 4;
   memory.peakInFlight = flights.size;
   memory.peakActivationBytes = Math.max(memory.peakActivationBytes, activations);
   memory.peakWeightVersionBytes = Math.max(memory.peakWeightVersionBytes, weightBytes);
+}
+
+/** The bytes of each in-flight sample's bundles, counted once per sample (they never change). */
+const counted = new WeakMap<InFlight, number>();
+
+function bundleBytes(f: InFlight): number {
+  let bytes = counted.get(f);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const t of f.inputs) bytes += t.size * 4;
+    for (const t of f.outputs) bytes += t.size * 4;
+    counted.set(f, bytes);
+  }
+  return bytes;
 }
