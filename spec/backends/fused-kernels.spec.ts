@@ -16,17 +16,7 @@ import { cpuBackend, hostKernels, type Backend, type Conv2dGeometry, type Device
 import { createWasmBackend, wasmSimdSupported } from '../../core/backend/index.js';
 import { unfoldedConv } from '../../core/backend/unfolded-conv.js';
 import { windowGeometry } from '../../core/ops/conv.js';
-
-/** Deterministic values in [−1, 1) from a seed (a small LCG, independent of the library's Rng). */
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { seeded } from './seeded.js';
 
 const wasm = wasmSimdSupported() ? createWasmBackend() : null;
 const hostBackends: Backend[] = wasm ? [cpuBackend, wasm] : [cpuBackend];

@@ -10,17 +10,7 @@ import test from 'tape';
 import { clearBufferPool, bufferPoolStats, DeviceScope, type Backend, type Conv2dGeometry, type Data } from '../../core/index.js';
 import { createWasmBackend, wasmSimdSupported } from '../../core/backend/index.js';
 import { giveBack } from '../../core/backend/buffer-pool.js';
-
-/** Deterministic values in [−1, 1) (a small LCG, independent of the library's Rng). */
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { seeded } from './seeded.js';
 
 /** The 3×3, stride 1, pad 1 geometry of a `channels`×`size`×`size` image. */
 function geometry(channels: number, size: number): Conv2dGeometry {

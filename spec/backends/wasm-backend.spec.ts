@@ -20,6 +20,7 @@ import { checkGradients, leaf as leaf64, values } from '../core/gradcheck.js';
 import { agree, EPS32 } from './agreement.js';
 import { opCases, runCase } from './op-cases.js';
 import { trainingLosses } from './training-runs.js';
+import { seeded } from './seeded.js';
 
 /** Samples of the training-agreement runs. */
 const TRAINING_SAMPLES = 200;
@@ -34,15 +35,6 @@ function withBackend<T>(backend: pg.Backend, fn: () => T): T {
   } finally {
     setBackend(previous);
   }
-}
-
-/** Deterministic values in [−1, 1) from a seed (a small LCG, independent of the library's Rng). */
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
 }
 
 const supported = wasmSimdSupported();
