@@ -69,9 +69,13 @@ export function overwrittenBuffer(dtype: DType | Data, length: number): Data {
   return take(dtype, length, false);
 }
 
+function fresh(type: DType, length: number): Data {
+  return type === 'float64' ? new Float64Array(length) : new Float32Array(length);
+}
+
 function take(dtype: DType | Data, length: number, zeroed: boolean): Data {
   const type: DType = typeof dtype === 'string' ? dtype : dtype instanceof Float64Array ? 'float64' : 'float32';
-  if (borrower === null || length === 0) return type === 'float64' ? new Float64Array(length) : new Float32Array(length);
+  if (borrower === null || length === 0) return fresh(type, length);
   const list = idle[type].get(length);
   let buffer: Data;
   if (list !== undefined && list.length > 0) {
@@ -80,7 +84,7 @@ function take(dtype: DType | Data, length: number, zeroed: boolean): Data {
     if (zeroed) buffer.fill(0);
     stats.reused++;
   } else {
-    buffer = type === 'float64' ? new Float64Array(length) : new Float32Array(length);
+    buffer = fresh(type, length);
     stats.allocated++;
   }
   borrower.add(buffer);

@@ -21,10 +21,6 @@ function host(kernel: string, backend: Backend, x: Operand): Data {
   throw new Error(`${backend.name}.${kernel}: got a device array of ${x.owner.name}; read it back to the host first (tensor.data)`);
 }
 
-function zeroed(like: Data, size: number): Data {
-  return resultBuffer(like, size);
-}
-
 const adapters = new WeakMap<Backend, DeviceKernels>();
 
 /**
@@ -51,7 +47,7 @@ export function hostKernels(backend: Backend): DeviceKernels {
       const image = g.channels * g.height * g.width;
       const block = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
       if (n === 1) return b.im2col(data, 0, g);
-      const out = zeroed(data, n * block);
+      const out = resultBuffer(data, n * block);
       for (let i = 0; i < n; i++) out.set(b.im2col(data, i * image, g), i * block);
       return out;
     },
@@ -62,7 +58,7 @@ export function hostKernels(backend: Backend): DeviceKernels {
       if (data.length !== n * block) {
         throw new Error(`${b.name}.col2im: cols has ${data.length} elements; ${n} images of ${g.channels * g.kernelH * g.kernelW}×${g.outH * g.outW} columns need ${n * block}`);
       }
-      const out = zeroed(data, n * image);
+      const out = resultBuffer(data, n * image);
       for (let i = 0; i < n; i++) b.col2im(n === 1 ? data : data.subarray(i * block, (i + 1) * block), g, out, i * image);
       return out;
     },

@@ -42,8 +42,9 @@ function sameBits(a: Data, b: Data): boolean {
 const wasm: Backend | null = wasmSimdSupported() ? createWasmBackend() : null;
 
 test('wasm kernels that skip the zero-fill write every element of their result', (t) => {
+  // pipegrad's Node (20 and later) runs WebAssembly SIMD; without it there is nothing to check, and that is a failure.
+  t.ok(wasm !== null, 'this engine runs WebAssembly SIMD, so the wasm backend exists');
   if (wasm === null) {
-    t.skip('WebAssembly SIMD is not available here');
     t.end();
     return;
   }
