@@ -38,8 +38,8 @@ export class Tensor {
   node: TapeNode | null = null;
   /** An optional name, used in error messages and by modules (e.g. `layer1.weight`). */
   name: string | undefined;
-  readonly #shape: number[];
-  readonly #strides: number[];
+  readonly #shape: readonly number[];
+  readonly #strides: readonly number[];
   readonly #offset: number;
   #view: NdArray<Data> | null = null;
 
@@ -81,14 +81,20 @@ export class Tensor {
     return this.#view;
   }
 
-  /** The tensor's shape (a copy; tensors are immutable in shape). */
-  get shape(): number[] {
-    return this.#shape.slice();
+  /**
+   * The tensor's shape. Tensors are immutable in shape, so this is the tensor's own array,
+   * typed read-only, not a copy: the kernels read it for every op, and a copy per read was
+   * a tenth of what training allocated. Copy it (`[...t.shape]`) to build a new shape.
+   * (It is not frozen at run time: V8 iterates frozen arrays with `for…of` through a slow
+   * path that allocates per element.)
+   */
+  get shape(): readonly number[] {
+    return this.#shape;
   }
 
-  /** Element strides per axis (a copy). */
-  get strides(): number[] {
-    return this.#strides.slice();
+  /** Element strides per axis: the tensor's own array, typed read-only like {@link Tensor.shape}. */
+  get strides(): readonly number[] {
+    return this.#strides;
   }
 
   /** Index of the first element in the storage. */

@@ -158,7 +158,7 @@ export function decodeCheckpoint(bytes: Uint8Array, module: Module, options: Res
 /** A tensor's values as a float32 array the encoder can read (no copy for contiguous float32). */
 function asNamedArray(t: Tensor): NamedArray {
   const data = t.data;
-  return { shape: t.shape, data: data instanceof Float32Array ? data : Float32Array.from(data) };
+  return { shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data) };
 }
 
 function integerText(what: string, value: number): string {

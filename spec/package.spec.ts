@@ -148,7 +148,9 @@ test('package: the packed tarball installs offline into an empty folder, and its
       "const o: ModelOptions = { hidden: 8 };",
       '// @ts-expect-error: a shape is a list of numbers (an error only if the declarations are read)',
       "zeros('2x3');",
-      'export const shape: number[] = t.shape;',
+      'export const shape: readonly number[] = t.shape;',
+      "// @ts-expect-error: a tensor's shape is its own array, typed read-only",
+      't.shape[0] = 3;',
       'export const options = o;',
     ].join('\n'));
     const tsc = join(findPackage(ROOT, 'typescript'), 'bin', 'tsc');

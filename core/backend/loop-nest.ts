@@ -42,20 +42,30 @@ export interface Nest {
  * `[N,C,H,W] + [1,C,1,1]` becomes `[N, C, H·W]`, and a same-shape zip becomes one run).
  */
 export function collapse(dims: readonly number[], strides: readonly (readonly number[])[]): Nest {
-  const outDims: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
+  // Plain loops into arrays sized for the worst case and trimmed at the end: every
+  // elementwise and reduction kernel comes here, so a call allocates only its result.
+  const operands = strides.length;
+  const outDims = new Array<number>(dims.length);
+  const outStrides = new Array<number[]>(operands);
+  for (let j = 0; j < operands; j++) outStrides[j] = new Array<number>(dims.length);
+  let count = 0;
   for (let axis = 0; axis < dims.length; axis++) {
     const d = dims[axis];
     if (d === 1) continue;
-    const last = outDims.length - 1;
-    if (last >= 0 && strides.every((s, j) => outStrides[j][last] === s[axis] * d)) {
+    const last = count - 1;
+    let merges = last >= 0;
+    for (let j = 0; merges && j < operands; j++) merges = outStrides[j][last] === strides[j][axis] * d;
+    if (merges) {
       outDims[last] *= d;
-      strides.forEach((s, j) => { outStrides[j][last] = s[axis]; });
+      for (let j = 0; j < operands; j++) outStrides[j][last] = strides[j][axis];
     } else {
-      outDims.push(d);
-      strides.forEach((s, j) => outStrides[j].push(s[axis]));
+      outDims[count] = d;
+      for (let j = 0; j < operands; j++) outStrides[j][count] = strides[j][axis];
+      count++;
     }
   }
+  outDims.length = count;
+  for (let j = 0; j < operands; j++) outStrides[j].length = count;
   return { dims: outDims, strides: outStrides };
 }
 
@@ -68,13 +78,20 @@ export function collapse(dims: readonly number[], strides: readonly (readonly nu
 export function broadcastStrides(kernel: string, shape: readonly number[], outShape: readonly number[]): number[] {
   const lead = outShape.length - shape.length;
   if (lead < 0) throw new Error(`${kernel}: cannot broadcast [${shape.join(',')}] to the smaller rank of [${outShape.join(',')}]`);
-  const own = contiguousStrides(shape);
-  return outShape.map((d, axis) => {
-    if (axis < lead) return 0;
+  const strides = new Array<number>(outShape.length);
+  let own = 1; // the input's own row-major stride on the current axis
+  for (let axis = outShape.length - 1; axis >= 0; axis--) {
+    if (axis < lead) {
+      strides[axis] = 0;
+      continue;
+    }
     const s = shape[axis - lead];
+    const d = outShape[axis];
     if (s !== d && s !== 1) throw new Error(`${kernel}: cannot broadcast [${shape.join(',')}] to [${outShape.join(',')}] (axis ${axis}: ${s} vs ${d})`);
-    return s === 1 ? 0 : own[axis - lead];
-  });
+    strides[axis] = s === 1 ? 0 : own;
+    own *= s;
+  }
+  return strides;
 }
 
 /**
@@ -124,14 +141,16 @@ export interface ReductionNest {
  */
 export function reductionNest(kernel: string, op: string, shape: readonly number[], axes: readonly number[]): ReductionNest {
   if (op !== 'sum' && op !== 'max') throw new Error(`${kernel}: unknown op '${op}'`);
-  const reduced = shape.map(() => false);
+  const outShape = shape.slice();
   for (const a of axes) {
     const axis = a < 0 ? a + shape.length : a;
     if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) throw new Error(`${kernel}: axis ${a} is out of range for shape [${shape.join(',')}]`);
-    reduced[axis] = true;
+    outShape[axis] = 1;
   }
-  const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
-  const outStrides = contiguousStrides(outShape).map((s, i) => (reduced[i] ? 0 : s));
+  // The output's strides are its own row-major strides, 0 on the reduced axes (a size-1
+  // axis that was not reduced gets 0 too, which visits the same elements).
+  const outStrides = contiguousStrides(outShape);
+  for (let axis = 0; axis < shape.length; axis++) if (outShape[axis] === 1) outStrides[axis] = 0;
   return { outShape, nest: collapse(shape, [contiguousStrides(shape), outStrides]) };
 }
 

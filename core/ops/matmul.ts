@@ -28,7 +28,7 @@ function matrix(t: Tensor, k: DeviceKernels): MatrixOperand {
   const n = t.ndim;
   const shape = t.shape;
   const strides = t.strides;
-  const swap = (a: number[]) => a.map((_, i) => a[i === n - 2 ? n - 1 : i === n - 1 ? n - 2 : i]);
+  const swap = (a: readonly number[]) => a.map((_, i) => a[i === n - 2 ? n - 1 : i === n - 1 ? n - 2 : i]);
   const swapped = new Tensor(t.storage, swap(shape), swap(strides), t.offset);
   if (swapped.isContiguous) return { data: operand(swapped, k), storedTransposed: true };
   return { data: operand(t, k), storedTransposed: false };

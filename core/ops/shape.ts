@@ -133,7 +133,7 @@ const concatOp = defineOp<{ axis: number }>({
   // element is its input's value, where a fill of +0 would turn −0 into +0. Each piece
   // is a kernel result, so the whole join stays on the device inside a device scope.
   forward: (xs, { axis }) => {
-    const shape = xs[0].shape;
+    const shape = [...xs[0].shape];
     shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
     const start = new Array<number>(shape.length).fill(0);
     const pieces = xs.map((x) => {

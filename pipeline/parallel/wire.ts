@@ -37,7 +37,7 @@ export function toWire(value: unknown, transfer: Transferable[] = []): unknown {
   if (value instanceof Tensor) {
     const data = value.data.slice();
     transfer.push(data.buffer);
-    return { wire: 'tensor', shape: value.shape, data } satisfies WireTensor;
+    return { wire: 'tensor', shape: [...value.shape], data } satisfies WireTensor;
   }
   if (Array.isArray(value)) return value.map((v) => toWire(v, transfer));
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, toWire(v, transfer)]));
