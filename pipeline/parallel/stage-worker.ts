@@ -3,17 +3,21 @@
  * recipe, runs the instructions of its own stages, and sends what they produce for
  * other workers' stages to those workers.
  *
- * For every tick of the schedule, in order, the worker takes the instructions of its
- * stages, in the tick's order. As the single-thread engine does, it first snapshots
- * every stage that runs a forward in the tick (a forward sees the weights of the tick's
- * start), then executes them. Before each instruction it checks that its input has
- * arrived — a forward at the worker's first stage needs the previous worker's
- * activations, a backward at its last stage the next worker's gradients, the last
- * stage the sample's target, stage 1 the example from the main thread — and if not,
- * waits for that message. There is no barrier per tick: a worker runs ahead until it
- * needs a value another worker has not produced yet. The values each instruction works
- * on are the ones the schedule says, so every result is the single-thread engine's,
- * bit for bit, whatever the workers' speeds and however their stages are assigned.
+ * The worker keeps its stages' instructions in one queue per stage, each in the
+ * schedule's order, and runs the earliest one (by tick, then place in the tick) whose
+ * input has arrived — a forward at the worker's first stage needs the previous worker's
+ * activations, a backward at its last stage the next worker's gradients, the last stage
+ * the sample's target, stage 1 the example from the main thread. When nothing can run,
+ * it waits for the next message. So a stage that waits for a message does not hold up
+ * the worker's other stages, and there is no barrier per tick: a worker runs ahead until
+ * every one of its stages needs a value another worker has not produced yet.
+ *
+ * A stage's own instructions still run in the schedule's order, and, as in the
+ * single-thread engine, a forward sees the stage as it was at the start of its tick (the
+ * snapshot is taken before the stage's first instruction of the tick). The values each
+ * instruction works on are the ones the schedule says, so every result is the
+ * single-thread engine's, bit for bit, whatever the workers' speeds, however their stages
+ * are assigned and in whatever order the stages' instructions interleave.
  *
  * Messages that arrive before the worker has started the run they belong to (another
  * worker started first) are kept and handed to the pipeline when the run begins.
@@ -165,18 +169,19 @@ class StageWorker {
     this.running = true;
     for (const m of this.early) pipe.deliver(m);
     this.early = [];
-    for (const tick of pipe.schedule(message.samples).ticks()) {
-      const own = tick.filter((ins) => ins.stage >= first && ins.stage <= last);
-      const start = new Map<number, StageSnapshot>();
-      for (const ins of own) if (ins.kind === 'F' && !start.has(ins.stage)) start.set(ins.stage, pipe.stages[ins.stage - 1].snapshot());
-      for (const ins of own) {
-        if (missing(ins) !== null) {
-          const t = performance.now();
-          await new Promise<void>((resume) => (this.waiting = { ready: () => missing(ins) === null, resume }));
-          waitMs += performance.now() - t;
-        }
-        pipe.execute(ins, start.get(ins.stage));
+    const queue = new StageQueues(pipe.schedule(message.samples).ticks(), first, last);
+    for (;;) {
+      const next = queue.nextReady((ins) => missing(ins) === null);
+      if (next !== null) {
+        queue.take(next, (stage) => pipe.stages[stage - 1].snapshot());
+        pipe.execute(next.instruction, queue.startOf(next.instruction.stage));
+        continue;
       }
+      if (queue.pull()) continue;
+      if (queue.finished) break;
+      const t = performance.now();
+      await new Promise<void>((resume) => (this.waiting = { ready: () => queue.nextReady((ins) => missing(ins) === null) !== null, resume }));
+      waitMs += performance.now() - t;
     }
     pipe.end();
     this.running = false;
@@ -204,5 +209,105 @@ class StageWorker {
     if (this.failed) return;
     this.failed = true;
     this.main.post({ type: 'error', error: errorToWire(error) });
+  }
+}
+
+/** One of a worker's instructions, waiting in its stage's queue. */
+interface Queued {
+  readonly instruction: Instruction;
+  /** The tick it belongs to, and its place in the tick: the schedule's order. */
+  readonly tick: number;
+  readonly place: number;
+  /** Whether it is its stage's first instruction of a tick in which the stage runs a forward. */
+  readonly snapshotFirst: boolean;
+}
+
+/**
+ * A worker's own instructions as one queue per stage, each in the schedule's order,
+ * filled tick by tick from the schedule's stream.
+ *
+ * The worker runs the earliest instruction (by tick, then place in the tick) whose input
+ * has arrived, which is the schedule's order whenever nothing is missing. When a stage's
+ * next instruction waits for a message, the worker's other stages go on: their
+ * instructions do not depend on it, since what crosses between stages crosses as
+ * messages, and a stage's own instructions stay in order, so its weights, optimizer and
+ * mitigation state go through the same steps. A forward sees its stage as the tick's
+ * start had it: the snapshot is taken just before the stage's first instruction of the
+ * tick, when no instruction of that tick has touched the stage yet.
+ */
+class StageQueues {
+  private readonly ticks: Iterator<readonly Instruction[]>;
+  private readonly first: number;
+  private readonly queues: Queued[][];
+  private readonly starts: (StageSnapshot | undefined)[];
+  /** Ticks pulled from the stream so far. */
+  private pulled = 0;
+  private exhausted = false;
+  /** How many ticks past the oldest unfinished one the queues may hold: a bound on how much of the schedule's stream is held at once. */
+  private readonly lookahead: number;
+
+  constructor(ticks: Iterable<readonly Instruction[]>, first: number, last: number) {
+    this.ticks = ticks[Symbol.iterator]();
+    this.first = first;
+    this.queues = Array.from({ length: last - first + 1 }, () => []);
+    this.starts = this.queues.map(() => undefined);
+    this.lookahead = last - first + 2;
+  }
+
+  /** True when the stream has ended and every instruction has been taken. */
+  get finished(): boolean {
+    return this.exhausted && this.queues.every((q) => q.length === 0);
+  }
+
+  /**
+   * Add the next tick's instructions of this worker's stages to their queues; false when
+   * the stream has ended or the queues already reach `lookahead` ticks past the oldest
+   * instruction not yet run.
+   */
+  pull(): boolean {
+    if (this.exhausted) return false;
+    let oldest = this.pulled;
+    for (const q of this.queues) if (q.length > 0) oldest = Math.min(oldest, q[0].tick);
+    if (this.pulled - oldest >= this.lookahead) return false;
+    const next = this.ticks.next();
+    if (next.done) {
+      this.exhausted = true;
+      return false;
+    }
+    const tick = this.pulled++;
+    const last = this.first + this.queues.length - 1;
+    const forwards = new Set<number>();
+    for (const ins of next.value) if (ins.kind === 'F') forwards.add(ins.stage);
+    const seen = new Set<number>();
+    next.value.forEach((instruction, place) => {
+      const { stage } = instruction;
+      if (stage < this.first || stage > last) return;
+      this.queues[stage - this.first].push({ instruction, tick, place, snapshotFirst: !seen.has(stage) && forwards.has(stage) });
+      seen.add(stage);
+    });
+    return true;
+  }
+
+  /** The earliest instruction at the head of a stage's queue that `ready` accepts, or null. */
+  nextReady(ready: (instruction: Instruction) => boolean): Queued | null {
+    let best: Queued | null = null;
+    for (const q of this.queues) {
+      const head = q[0];
+      if (head === undefined || (best !== null && (head.tick > best.tick || (head.tick === best.tick && head.place > best.place)))) continue;
+      if (ready(head.instruction)) best = head;
+    }
+    return best;
+  }
+
+  /** Remove `queued` from the head of its stage's queue, taking the stage's tick-start snapshot first if it opens such a tick. */
+  take(queued: Queued, snapshot: (stage: number) => StageSnapshot): void {
+    const k = queued.instruction.stage - this.first;
+    if (queued.snapshotFirst) this.starts[k] = snapshot(queued.instruction.stage);
+    this.queues[k].shift();
+  }
+
+  /** The tick-start snapshot for a forward of `stage` in the tick it is running. */
+  startOf(stage: number): StageSnapshot | undefined {
+    return this.starts[stage - this.first];
   }
 }

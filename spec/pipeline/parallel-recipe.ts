@@ -3,11 +3,12 @@
  * thread and in every worker: a small model, a method, momentum SGD for the method.
  *
  * `failAt` makes the model's last stage throw on that sample (a layer that fails in a
- * worker); `recordVersions` keeps the versions.
+ * worker); `forwardsLast` lists each tick's forwards after its backwards and updates;
+ * `recordVersions` keeps the versions.
  */
 import { Tensor } from '../../core/index.js';
 import { createModel, type ModelOptions } from '../../nn/index.js';
-import { pipemareMitigation, methodFor, resolveMethod, sgdForMethod, type PipelineConfig } from '../../pipeline/index.js';
+import { defineSchedule, pipemareMitigation, methodFor, resolveMethod, sgdForMethod, type Instruction, type MethodSpec, type PipelineConfig } from '../../pipeline/index.js';
 
 /** What a spec varies. */
 export interface RecipeOptions {
@@ -17,6 +18,25 @@ export interface RecipeOptions {
   microBatches?: number;
   /** A layer that throws on this sample at the last stage. */
   failAt?: number;
+  /**
+   * Run the method's schedule with each tick's forwards moved after its backwards and
+   * updates (but the last stage's, which its own backward follows). A stage then updates before it runs the tick's forward, which must still see
+   * the weights of the tick's start (DESIGN §5), so the numbers are the method's own.
+   */
+  forwardsLast?: boolean;
+}
+
+/** `method` on its own schedule with each tick's forwards listed last. */
+function withForwardsLast(method: MethodSpec): MethodSpec {
+  const { schedule } = method;
+  const reordered = defineSchedule(`${schedule.name}-forwards-last`, function* (size) {
+    for (const tick of schedule.make(size).ticks()) {
+      // A forward whose own backward follows in the tick (the last stage's) keeps its place.
+      const moves = (i: Instruction): boolean => i.kind === 'F' && !tick.some((b) => b.kind === 'B' && b.stage === i.stage && b.sample === i.sample);
+      yield [...tick.filter((i) => !moves(i)), ...tick.filter(moves)];
+    }
+  }, schedule.flushes);
+  return { ...method, schedule: reordered };
 }
 
 /** The model options of each test model: tiny, seeded. */
@@ -29,7 +49,8 @@ const MODELS: Record<RecipeOptions['model'], ModelOptions> = {
 export default function build(options: RecipeOptions): PipelineConfig {
   const units = createModel(options.model, MODELS[options.model]).pipelineUnits();
   // PipeMare with a short warm-up, so its learning-rate factor changes within a test.
-  const method = options.method === 'pipemare' ? { ...methodFor('pb', pipemareMitigation({ warmupSamples: 20 })), name: 'pipemare' } : resolveMethod(options.method);
+  const named = options.method === 'pipemare' ? { ...methodFor('pb', pipemareMitigation({ warmupSamples: 20 })), name: 'pipemare' } : resolveMethod(options.method);
+  const method = options.forwardsLast ? withForwardsLast(named) : named;
   const failAt = options.failAt;
   const last = units[units.length - 1];
   const failing =

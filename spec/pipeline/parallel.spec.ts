@@ -69,6 +69,13 @@ async function parallel(options: RecipeOptions, runs: number[], workers: number[
   return outcome(pipe, losses);
 }
 
+/** `outcome` with its recorded versions sorted by sample, stage and phase: the same records whatever order the schedule ran them in. */
+function sortVersions(o: Outcome): Outcome {
+  const records = JSON.parse(o.versions) as { sample: number; stage: number; phase: string }[];
+  records.sort((a, b) => a.sample - b.sample || a.stage - b.stage || a.phase.localeCompare(b.phase));
+  return { ...o, versions: JSON.stringify(records) };
+}
+
 for (const method of methodNames) {
   test(`parallel: ${method} on 2 workers equals the single-thread engine bit for bit (weights, optimizer state, losses, versions)`, async (t) => {
     const options: RecipeOptions = { model: 'mlp', method };
@@ -84,6 +91,19 @@ test('parallel: a split-residual ResNet-20 (bundles of two tensors) on 2 and 4 w
   for (const workers of [2, 4]) {
     const received = await parallel(options, [24], [workers]);
     t.equal(difference(expected, received), '', `${workers} workers: no difference from the single-thread run`);
+  }
+});
+
+test('parallel: forwards listed after the tick\'s updates still see the tick\'s start, in one thread and on 2 and 3 workers', async (t) => {
+  // Independent of the workers: the tick model says a forward sees its stage as the tick
+  // began, so where a tick lists it cannot change a number, only the versions' order.
+  const expected = await single({ model: 'mlp', method: 'pb+sc+lwp' }, [30]);
+  const options: RecipeOptions = { model: 'mlp', method: 'pb+sc+lwp', forwardsLast: true };
+  const reordered = await single(options, [30]);
+  t.equal(difference(sortVersions(expected), sortVersions(reordered)), '', 'one thread: the same weights, state, losses and versions as pb+sc+lwp');
+  for (const workers of [2, 3]) {
+    const received = await parallel(options, [30], [workers]);
+    t.equal(difference(reordered, received), '', `${workers} workers: no difference from the single-thread run of the same schedule`);
   }
 });
 
