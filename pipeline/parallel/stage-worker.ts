@@ -161,9 +161,8 @@ class StageWorker {
             this.main.post({ type: 'sample', sample: r.sample, loss: r.loss, outputs: toWire(r.outputs, transfer) }, transfer);
           }
         : undefined;
-    // What an instruction of this worker still waits for, or null when it can run.
-    const missing = (ins: Instruction): string | null =>
-      ins.kind === 'F' && ins.stage === 1 ? (this.examples.has(ins.sample) ? null : `example ${ins.sample}`) : pipe.missingInput(ins);
+    // Whether an instruction of this worker has its input: stage 1's example from the main thread, else the engine's message.
+    const ready = (ins: Instruction): boolean => (ins.kind === 'F' && ins.stage === 1 ? this.examples.has(ins.sample) : pipe.missingInput(ins) === null);
 
     pipe.begin(data, onSample, post);
     this.running = true;
@@ -171,7 +170,7 @@ class StageWorker {
     this.early = [];
     const queue = new StageQueues(pipe.schedule(message.samples).ticks(), first, last);
     for (;;) {
-      const next = queue.nextReady((ins) => missing(ins) === null);
+      const next = queue.nextReady(ready);
       if (next !== null) {
         queue.take(next, (stage) => pipe.stages[stage - 1].snapshot());
         pipe.execute(next.instruction, queue.startOf(next.instruction.stage));
@@ -180,7 +179,7 @@ class StageWorker {
       if (queue.pull()) continue;
       if (queue.finished) break;
       const t = performance.now();
-      await new Promise<void>((resume) => (this.waiting = { ready: () => queue.nextReady((ins) => missing(ins) === null) !== null, resume }));
+      await new Promise<void>((resume) => (this.waiting = { ready: () => queue.nextReady(ready) !== null, resume }));
       waitMs += performance.now() - t;
     }
     pipe.end();
